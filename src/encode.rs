@@ -1,0 +1,54 @@
+//! Alibaba's RPC percent-encoding.
+//!
+//! The gateway rebuilds the string to sign from the bytes it received, so one
+//! differently-encoded byte is a `SignatureDoesNotMatch`. Only the RFC 3986
+//! unreserved set stays literal; everything else (space, `*`, `~`'s neighbours,
+//! every non-ASCII UTF-8 byte) becomes `%XX` with uppercase hex.
+
+/// Appends the percent-encoding of `input` to `out`.
+pub fn percent_encode_into(out: &mut String, input: &str) {
+    out.reserve(input.len());
+    for &byte in input.as_bytes() {
+        if byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'_' | b'.' | b'~') {
+            out.push(char::from(byte));
+        } else {
+            out.push('%');
+            out.push(hex_digit(byte >> 4));
+            out.push(hex_digit(byte & 0x0f));
+        }
+    }
+}
+
+/// Uppercase hex digit of a nibble (arithmetic, so no table index can panic).
+fn hex_digit(nibble: u8) -> char {
+    char::from(if nibble < 10 { b'0' + nibble } else { b'A' + nibble - 10 })
+}
+
+/// Returns the percent-encoding of `input`.
+pub fn percent_encode(input: &str) -> String {
+    let mut out = String::with_capacity(input.len() * 3 / 2);
+    percent_encode_into(&mut out, input);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::percent_encode;
+
+    #[test]
+    fn keeps_only_unreserved() {
+        assert_eq!(percent_encode("AZaz09-_.~"), "AZaz09-_.~");
+        assert_eq!(percent_encode(" "), "%20");
+        assert_eq!(percent_encode("*"), "%2A");
+        assert_eq!(percent_encode("+/="), "%2B%2F%3D");
+        assert_eq!(percent_encode("&"), "%26");
+        assert_eq!(percent_encode("%"), "%25");
+    }
+
+    #[test]
+    fn encodes_utf8_bytes() {
+        assert_eq!(percent_encode("é"), "%C3%A9");
+        assert_eq!(percent_encode("大"), "%E5%A4%A7");
+        assert_eq!(percent_encode("🚀"), "%F0%9F%9A%80");
+    }
+}

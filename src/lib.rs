@@ -1,0 +1,23 @@
+//! Signed client for Alibaba Cloud DMS Enterprise `ReRunTaskFlowInstance`
+//! (API version 2018-11-01), built for WebAssembly.
+//!
+//! Layers, arrows pointing one way:
+//! [`encode`] → [`sign`] (pure RPC signature 1.0) → [`params`] and
+//! [`request`] (the operation's inputs and their validation) →
+//! [`response`] (what an answer means) → `wasm` (fetch, timeout, retries,
+//! JS bindings; only on `wasm32`). Everything but `wasm` builds and tests
+//! natively.
+#![warn(missing_docs, unreachable_pub)]
+#![deny(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
+
+pub mod clock;
+pub mod encode;
+pub mod error;
+pub mod params;
+pub mod request;
+pub mod response;
+pub mod retry;
+pub mod sign;
+
+#[cfg(target_arch = "wasm32")]
+mod wasm;

@@ -1,0 +1,194 @@
+//! Validation rules for the operation's inputs, independent of JS.
+//!
+//! Each check answers "is this exactly what the gateway expects?" so bad input
+//! is refused before anything is signed or sent.
+
+/// Largest id the API's `Long` parameters accept (2^63 − 1).
+pub const MAX_ID: u64 = i64::MAX as u64;
+
+/// Largest integer a JS `number` holds exactly (2^53 − 1).
+pub const MAX_SAFE_INTEGER: f64 = 9_007_199_254_740_991.0;
+
+/// Parses a canonical decimal id: digits only, no sign, no leading zeros
+/// (except `0` itself), at most 2^63 − 1.
+pub fn parse_id(text: &str) -> Option<u64> {
+    let bytes = text.as_bytes();
+    match bytes {
+        [] => return None,
+        [b'0', _, ..] => return None,
+        _ => {}
+    }
+    let mut value: u64 = 0;
+    for &b in bytes {
+        if !b.is_ascii_digit() {
+            return None;
+        }
+        value = value.checked_mul(10)?.checked_add(u64::from(b - b'0'))?;
+    }
+    (value <= MAX_ID).then_some(value)
+}
+
+/// Accepts a JS `number` id only if it is a safe, non-negative integer.
+pub fn id_from_f64(value: f64) -> Option<u64> {
+    if value.is_finite() && value >= 0.0 && value <= MAX_SAFE_INTEGER && value.trunc() == value {
+        // Exact: a safe integer converts without rounding.
+        Some(value as u64)
+    } else {
+        None
+    }
+}
+
+/// Decimal text of `value` (no `core::fmt`).
+pub fn id_to_string(mut value: u64) -> String {
+    let mut digits = [0u8; 20];
+    let mut start = digits.len();
+    loop {
+        start -= 1;
+        if let Some(slot) = digits.get_mut(start) {
+            *slot = b'0' + (value % 10) as u8;
+        }
+        value /= 10;
+        if value == 0 || start == 0 {
+            break;
+        }
+    }
+    digits.get(start..).map(|d| d.iter().map(|&b| char::from(b)).collect()).unwrap_or_default()
+}
+
+/// A region id is put into a host name, so only `[a-z0-9-]` is allowed.
+pub fn is_valid_region_id(region: &str) -> bool {
+    !region.is_empty()
+        && region.len() <= 63
+        && !region.starts_with('-')
+        && !region.ends_with('-')
+        && region.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+}
+
+/// The default endpoint, or the regional one for `region`.
+pub fn regional_endpoint(region: Option<&str>) -> String {
+    match region {
+        None => String::from("https://dms-enterprise.aliyuncs.com"),
+        Some(region) => {
+            let mut out = String::with_capacity(40 + region.len());
+            out.push_str("https://dms-enterprise.");
+            out.push_str(region);
+            out.push_str(".aliyuncs.com");
+            out
+        }
+    }
+}
+
+/// Normalises an `http(s)://host[:port]` origin (one trailing `/` allowed).
+///
+/// Anything else — paths, queries, fragments, credentials, other schemes,
+/// spaces or control characters — is refused rather than guessed at.
+pub fn normalize_endpoint(endpoint: &str) -> Option<String> {
+    let lower_scheme_len = if starts_with_ignore_case(endpoint, "https://") {
+        8
+    } else if starts_with_ignore_case(endpoint, "http://") {
+        7
+    } else {
+        return None;
+    };
+    let (scheme, rest) = endpoint.split_at_checked(lower_scheme_len)?;
+    let authority = rest.strip_suffix('/').unwrap_or(rest);
+    let (host, port) = split_host_port(authority)?;
+    if !is_valid_host(host) {
+        return None;
+    }
+    if let Some(port) = port {
+        let valid = !port.is_empty() && port.len() <= 5 && port.bytes().all(|b| b.is_ascii_digit());
+        if !valid || port.parse::<u32>().ok().filter(|p| (1..=65_535).contains(p)).is_none() {
+            return None;
+        }
+    }
+    let mut out = scheme.to_ascii_lowercase();
+    out.push_str(&host.to_ascii_lowercase());
+    if let Some(port) = port {
+        out.push(':');
+        out.push_str(port);
+    }
+    Some(out)
+}
+
+fn starts_with_ignore_case(text: &str, prefix: &str) -> bool {
+    text.get(..prefix.len()).is_some_and(|head| head.eq_ignore_ascii_case(prefix))
+}
+
+/// Splits `host:port`, keeping bracketed IPv6 literals whole.
+fn split_host_port(authority: &str) -> Option<(&str, Option<&str>)> {
+    if authority.starts_with('[') {
+        let close = authority.find(']')?;
+        let (host, rest) = authority.split_at_checked(close + 1)?;
+        return match rest {
+            "" => Some((host, None)),
+            _ => Some((host, Some(rest.strip_prefix(':')?))),
+        };
+    }
+    match authority.split_once(':') {
+        Some((host, port)) => Some((host, Some(port))),
+        None => Some((authority, None)),
+    }
+}
+
+fn is_valid_host(host: &str) -> bool {
+    if let Some(inner) = host.strip_prefix('[').and_then(|h| h.strip_suffix(']')) {
+        return !inner.is_empty() && inner.bytes().all(|b| b.is_ascii_hexdigit() || b == b':' || b == b'.');
+    }
+    !host.is_empty()
+        && host.len() <= 253
+        && host.split('.').all(|label| {
+            !label.is_empty()
+                && label.len() <= 63
+                && !label.starts_with('-')
+                && !label.ends_with('-')
+                && label.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+        })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ids() {
+        assert_eq!(parse_id("0"), Some(0));
+        assert_eq!(parse_id("7"), Some(7));
+        assert_eq!(parse_id("9223372036854775807"), Some(MAX_ID));
+        for bad in ["", "00", "07", "+7", "-1", "0x1f", "1e3", " 7", "7 ", "9223372036854775808", "99999999999999999999999", "１"] {
+            assert_eq!(parse_id(bad), None, "{bad}");
+        }
+        assert_eq!(id_from_f64(47.0), Some(47));
+        assert_eq!(id_from_f64(MAX_SAFE_INTEGER), Some(9_007_199_254_740_991));
+        for bad in [-1.0, 1.5, f64::NAN, f64::INFINITY, MAX_SAFE_INTEGER + 1.0, -0.5] {
+            assert_eq!(id_from_f64(bad), None, "{bad}");
+        }
+        assert_eq!(id_to_string(0), "0");
+        assert_eq!(id_to_string(MAX_ID), "9223372036854775807");
+        assert_eq!(id_to_string(u64::MAX), "18446744073709551615");
+    }
+
+    #[test]
+    fn regions() {
+        assert!(is_valid_region_id("cn-hangzhou"));
+        assert!(is_valid_region_id("ap-southeast-1"));
+        for bad in ["", "CN-hangzhou", "cn.hangzhou", "evil.com/", "a b", "-cn", "cn-", "x@y"] {
+            assert!(!is_valid_region_id(bad), "{bad}");
+        }
+        assert_eq!(regional_endpoint(Some("cn-hangzhou")), "https://dms-enterprise.cn-hangzhou.aliyuncs.com");
+    }
+
+    #[test]
+    fn endpoints() {
+        assert_eq!(normalize_endpoint("http://127.0.0.1:8080").as_deref(), Some("http://127.0.0.1:8080"));
+        assert_eq!(normalize_endpoint("HTTPS://Example.com/").as_deref(), Some("https://example.com"));
+        assert_eq!(normalize_endpoint("http://[::1]:9000").as_deref(), Some("http://[::1]:9000"));
+        for bad in [
+            "", "ftp://x", "javascript:alert(1)", "http://", "http://a/b", "http://a?x", "http://a#x",
+            "http://u:p@a", "http://a:0", "http://a:65536", "http://a:", "http://a b", "//a", "http://a..b",
+            "http://[::1", "http://a:80:80",
+        ] {
+            assert_eq!(normalize_endpoint(bad), None, "{bad}");
+        }
+    }
+}
