@@ -39,12 +39,20 @@ pub fn is_valid_timestamp(text: &str) -> bool {
     if b.len() != shape.len() {
         return false;
     }
-    let shaped = b.iter().zip(shape.iter()).all(|(&c, &s)| if s == b'd' { c.is_ascii_digit() } else { c == s });
+    let shaped = b.iter().zip(shape.iter()).all(|(&c, &s)| {
+        if s == b'd' {
+            c.is_ascii_digit()
+        } else {
+            c == s
+        }
+    });
     if !shaped {
         return false;
     }
     let field = |from: usize, to: usize| {
-        b.get(from..to).map_or(0, |d| d.iter().fold(0u64, |n, &c| n * 10 + u64::from(c - b'0')))
+        b.get(from..to).map_or(0, |d| {
+            d.iter().fold(0u64, |n, &c| n * 10 + u64::from(c - b'0'))
+        })
     };
     (1..=12).contains(&field(5, 7))
         && (1..=31).contains(&field(8, 10))
@@ -69,7 +77,11 @@ pub fn format_nonce(mut bytes: [u8; 16]) -> String {
 }
 
 fn lower_hex(nibble: u8) -> char {
-    char::from(if nibble < 10 { b'0' + nibble } else { b'a' + nibble - 10 })
+    char::from(if nibble < 10 {
+        b'0' + nibble
+    } else {
+        b'a' + nibble - 10
+    })
 }
 
 /// Appends `value` zero-padded to `width` digits.
@@ -101,11 +113,26 @@ mod tests {
 
     #[test]
     fn formats_known_instants() {
-        assert_eq!(format_timestamp(0.0).as_deref(), Some("1970-01-01T00:00:00Z"));
-        assert_eq!(format_timestamp(1_456_231_584_999.0).as_deref(), Some("2016-02-23T12:46:24Z"));
-        assert_eq!(format_timestamp(951_782_400_000.0).as_deref(), Some("2000-02-29T00:00:00Z"));
-        assert_eq!(format_timestamp(4_107_542_399_000.0).as_deref(), Some("2100-02-28T23:59:59Z"));
-        assert_eq!(format_timestamp(253_402_300_799_000.0).as_deref(), Some("9999-12-31T23:59:59Z"));
+        assert_eq!(
+            format_timestamp(0.0).as_deref(),
+            Some("1970-01-01T00:00:00Z")
+        );
+        assert_eq!(
+            format_timestamp(1_456_231_584_999.0).as_deref(),
+            Some("2016-02-23T12:46:24Z")
+        );
+        assert_eq!(
+            format_timestamp(951_782_400_000.0).as_deref(),
+            Some("2000-02-29T00:00:00Z")
+        );
+        assert_eq!(
+            format_timestamp(4_107_542_399_000.0).as_deref(),
+            Some("2100-02-28T23:59:59Z")
+        );
+        assert_eq!(
+            format_timestamp(253_402_300_799_000.0).as_deref(),
+            Some("9999-12-31T23:59:59Z")
+        );
         assert_eq!(format_timestamp(-1.0), None);
         assert_eq!(format_timestamp(f64::NAN), None);
     }
@@ -120,7 +147,14 @@ mod tests {
 
     #[test]
     fn rejects_malformed_timestamps() {
-        for bad in ["", "2016-02-23T12:46:24", "2016-02-23T12:46:24.000Z", "2016-13-01T00:00:00Z", "2016-02-23 12:46:24Z", "２016-02-23T12:46:24Z"] {
+        for bad in [
+            "",
+            "2016-02-23T12:46:24",
+            "2016-02-23T12:46:24.000Z",
+            "2016-13-01T00:00:00Z",
+            "2016-02-23 12:46:24Z",
+            "２016-02-23T12:46:24Z",
+        ] {
             assert!(!is_valid_timestamp(bad), "{bad}");
         }
     }

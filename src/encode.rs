@@ -21,7 +21,11 @@ pub fn percent_encode_into(out: &mut String, input: &str) {
 
 /// Uppercase hex digit of a nibble (arithmetic, so no table index can panic).
 fn hex_digit(nibble: u8) -> char {
-    char::from(if nibble < 10 { b'0' + nibble } else { b'A' + nibble - 10 })
+    char::from(if nibble < 10 {
+        b'0' + nibble
+    } else {
+        b'A' + nibble - 10
+    })
 }
 
 /// Returns the percent-encoding of `input`.

@@ -8,7 +8,12 @@
 //! JS bindings; only on `wasm32`). Everything but `wasm` builds and tests
 //! natively.
 #![warn(missing_docs, unreachable_pub)]
-#![deny(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
+#![deny(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
 
 pub mod clock;
 pub mod encode;
@@ -20,4 +25,4 @@ pub mod retry;
 pub mod sign;
 
 #[cfg(target_arch = "wasm32")]
-mod wasm;
+pub mod wasm;

@@ -30,7 +30,7 @@ pub fn parse_id(text: &str) -> Option<u64> {
 
 /// Accepts a JS `number` id only if it is a safe, non-negative integer.
 pub fn id_from_f64(value: f64) -> Option<u64> {
-    if value.is_finite() && value >= 0.0 && value <= MAX_SAFE_INTEGER && value.trunc() == value {
+    if (0.0..=MAX_SAFE_INTEGER).contains(&value) && value.trunc() == value {
         // Exact: a safe integer converts without rounding.
         Some(value as u64)
     } else {
@@ -52,7 +52,10 @@ pub fn id_to_string(mut value: u64) -> String {
             break;
         }
     }
-    digits.get(start..).map(|d| d.iter().map(|&b| char::from(b)).collect()).unwrap_or_default()
+    digits
+        .get(start..)
+        .map(|d| d.iter().map(|&b| char::from(b)).collect())
+        .unwrap_or_default()
 }
 
 /// A region id is put into a host name, so only `[a-z0-9-]` is allowed.
@@ -61,7 +64,9 @@ pub fn is_valid_region_id(region: &str) -> bool {
         && region.len() <= 63
         && !region.starts_with('-')
         && !region.ends_with('-')
-        && region.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        && region
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
 }
 
 /// The default endpoint, or the regional one for `region`.
@@ -98,7 +103,13 @@ pub fn normalize_endpoint(endpoint: &str) -> Option<String> {
     }
     if let Some(port) = port {
         let valid = !port.is_empty() && port.len() <= 5 && port.bytes().all(|b| b.is_ascii_digit());
-        if !valid || port.parse::<u32>().ok().filter(|p| (1..=65_535).contains(p)).is_none() {
+        if !valid
+            || port
+                .parse::<u32>()
+                .ok()
+                .filter(|p| (1..=65_535).contains(p))
+                .is_none()
+        {
             return None;
         }
     }
@@ -112,7 +123,8 @@ pub fn normalize_endpoint(endpoint: &str) -> Option<String> {
 }
 
 fn starts_with_ignore_case(text: &str, prefix: &str) -> bool {
-    text.get(..prefix.len()).is_some_and(|head| head.eq_ignore_ascii_case(prefix))
+    text.get(..prefix.len())
+        .is_some_and(|head| head.eq_ignore_ascii_case(prefix))
 }
 
 /// Splits `host:port`, keeping bracketed IPv6 literals whole.
@@ -133,7 +145,10 @@ fn split_host_port(authority: &str) -> Option<(&str, Option<&str>)> {
 
 fn is_valid_host(host: &str) -> bool {
     if let Some(inner) = host.strip_prefix('[').and_then(|h| h.strip_suffix(']')) {
-        return !inner.is_empty() && inner.bytes().all(|b| b.is_ascii_hexdigit() || b == b':' || b == b'.');
+        return !inner.is_empty()
+            && inner
+                .bytes()
+                .all(|b| b.is_ascii_hexdigit() || b == b':' || b == b'.');
     }
     !host.is_empty()
         && host.len() <= 253
@@ -142,7 +157,9 @@ fn is_valid_host(host: &str) -> bool {
                 && label.len() <= 63
                 && !label.starts_with('-')
                 && !label.ends_with('-')
-                && label.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+                && label
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
         })
 }
 
@@ -155,12 +172,32 @@ mod tests {
         assert_eq!(parse_id("0"), Some(0));
         assert_eq!(parse_id("7"), Some(7));
         assert_eq!(parse_id("9223372036854775807"), Some(MAX_ID));
-        for bad in ["", "00", "07", "+7", "-1", "0x1f", "1e3", " 7", "7 ", "9223372036854775808", "99999999999999999999999", "１"] {
+        for bad in [
+            "",
+            "00",
+            "07",
+            "+7",
+            "-1",
+            "0x1f",
+            "1e3",
+            " 7",
+            "7 ",
+            "9223372036854775808",
+            "99999999999999999999999",
+            "１",
+        ] {
             assert_eq!(parse_id(bad), None, "{bad}");
         }
         assert_eq!(id_from_f64(47.0), Some(47));
         assert_eq!(id_from_f64(MAX_SAFE_INTEGER), Some(9_007_199_254_740_991));
-        for bad in [-1.0, 1.5, f64::NAN, f64::INFINITY, MAX_SAFE_INTEGER + 1.0, -0.5] {
+        for bad in [
+            -1.0,
+            1.5,
+            f64::NAN,
+            f64::INFINITY,
+            MAX_SAFE_INTEGER + 1.0,
+            -0.5,
+        ] {
             assert_eq!(id_from_f64(bad), None, "{bad}");
         }
         assert_eq!(id_to_string(0), "0");
@@ -172,21 +209,55 @@ mod tests {
     fn regions() {
         assert!(is_valid_region_id("cn-hangzhou"));
         assert!(is_valid_region_id("ap-southeast-1"));
-        for bad in ["", "CN-hangzhou", "cn.hangzhou", "evil.com/", "a b", "-cn", "cn-", "x@y"] {
+        for bad in [
+            "",
+            "CN-hangzhou",
+            "cn.hangzhou",
+            "evil.com/",
+            "a b",
+            "-cn",
+            "cn-",
+            "x@y",
+        ] {
             assert!(!is_valid_region_id(bad), "{bad}");
         }
-        assert_eq!(regional_endpoint(Some("cn-hangzhou")), "https://dms-enterprise.cn-hangzhou.aliyuncs.com");
+        assert_eq!(
+            regional_endpoint(Some("cn-hangzhou")),
+            "https://dms-enterprise.cn-hangzhou.aliyuncs.com"
+        );
     }
 
     #[test]
     fn endpoints() {
-        assert_eq!(normalize_endpoint("http://127.0.0.1:8080").as_deref(), Some("http://127.0.0.1:8080"));
-        assert_eq!(normalize_endpoint("HTTPS://Example.com/").as_deref(), Some("https://example.com"));
-        assert_eq!(normalize_endpoint("http://[::1]:9000").as_deref(), Some("http://[::1]:9000"));
+        assert_eq!(
+            normalize_endpoint("http://127.0.0.1:8080").as_deref(),
+            Some("http://127.0.0.1:8080")
+        );
+        assert_eq!(
+            normalize_endpoint("HTTPS://Example.com/").as_deref(),
+            Some("https://example.com")
+        );
+        assert_eq!(
+            normalize_endpoint("http://[::1]:9000").as_deref(),
+            Some("http://[::1]:9000")
+        );
         for bad in [
-            "", "ftp://x", "javascript:alert(1)", "http://", "http://a/b", "http://a?x", "http://a#x",
-            "http://u:p@a", "http://a:0", "http://a:65536", "http://a:", "http://a b", "//a", "http://a..b",
-            "http://[::1", "http://a:80:80",
+            "",
+            "ftp://x",
+            "javascript:alert(1)",
+            "http://",
+            "http://a/b",
+            "http://a?x",
+            "http://a#x",
+            "http://u:p@a",
+            "http://a:0",
+            "http://a:65536",
+            "http://a:",
+            "http://a b",
+            "//a",
+            "http://a..b",
+            "http://[::1",
+            "http://a:80:80",
         ] {
             assert_eq!(normalize_endpoint(bad), None, "{bad}");
         }

@@ -66,8 +66,18 @@ pub fn classify(status: u16, body: Body, retry_after_ms: Option<u32>) -> Result<
             ))
         }
         Body::NotJson => {
-            let message = if ok { "response body is not JSON" } else { "HTTP error with a body that is not JSON" };
-            return Err(http_error(Kind::InvalidResponse, "InvalidResponse.NotJson", message, status, retry_after_ms));
+            let message = if ok {
+                "response body is not JSON"
+            } else {
+                "HTTP error with a body that is not JSON"
+            };
+            return Err(http_error(
+                Kind::InvalidResponse,
+                "InvalidResponse.NotJson",
+                message,
+                status,
+                retry_after_ms,
+            ));
         }
     };
     if ok {
@@ -78,7 +88,10 @@ pub fn classify(status: u16, body: Body, retry_after_ms: Option<u32>) -> Result<
                 error_message: fields.error_message.filter(|m| !m.is_empty()),
             }),
             Some(false) => {
-                let code = fields.error_code.filter(|c| !c.is_empty()).unwrap_or_else(|| String::from("UnknownError"));
+                let code = fields
+                    .error_code
+                    .filter(|c| !c.is_empty())
+                    .unwrap_or_else(|| String::from("UnknownError"));
                 let message = fields
                     .error_message
                     .filter(|m| !m.is_empty())
@@ -102,7 +115,9 @@ pub fn classify(status: u16, body: Body, retry_after_ms: Option<u32>) -> Result<
     }
     let (kind, code, message) = match fields.code.filter(|c| !c.is_empty()) {
         Some(code) => {
-            let message = fields.message.unwrap_or_else(|| String::from("the gateway refused the request"));
+            let message = fields
+                .message
+                .unwrap_or_else(|| String::from("the gateway refused the request"));
             (Kind::Api, code, message)
         }
         None => (
@@ -142,9 +157,11 @@ pub fn retry_after_ms(acs_retry_after: Option<&str>, retry_after: Option<&str>) 
         }
         text.parse::<u32>().ok()
     };
-    acs_retry_after
-        .and_then(parse)
-        .or_else(|| retry_after.and_then(parse).map(|secs| secs.saturating_mul(1000)))
+    acs_retry_after.and_then(parse).or_else(|| {
+        retry_after
+            .and_then(parse)
+            .map(|secs| secs.saturating_mul(1000))
+    })
 }
 
 #[cfg(test)]
@@ -152,7 +169,11 @@ mod tests {
     use super::*;
 
     fn fields(json: &[(&str, &str)]) -> Fields {
-        let get = |k: &str| json.iter().find(|(key, _)| *key == k).map(|(_, v)| String::from(*v));
+        let get = |k: &str| {
+            json.iter()
+                .find(|(key, _)| *key == k)
+                .map(|(_, v)| String::from(*v))
+        };
         Fields {
             request_id: get("RequestId"),
             success: get("Success").map(|s| s == "true"),
@@ -168,37 +189,87 @@ mod tests {
     fn success_keeps_request_id_and_codes() {
         let rerun = classify(
             200,
-            Body::Object(fields(&[("RequestId", "R1"), ("Success", "true"), ("ErrorCode", "UnknownError")])),
+            Body::Object(fields(&[
+                ("RequestId", "R1"),
+                ("Success", "true"),
+                ("ErrorCode", "UnknownError"),
+            ])),
             None,
         );
         assert_eq!(
             rerun,
-            Ok(Rerun { request_id: "R1".into(), error_code: Some("UnknownError".into()), error_message: None })
+            Ok(Rerun {
+                request_id: "R1".into(),
+                error_code: Some("UnknownError".into()),
+                error_message: None
+            })
         );
     }
 
     #[test]
     fn success_false_is_an_api_error() {
-        let err = classify(200, Body::Object(fields(&[("RequestId", "R2"), ("Success", "false"), ("ErrorCode", "InstanceNotExist")])), None)
-            .err()
-            .unwrap_or_else(|| DmsError::new(Kind::Network, "", ""));
-        assert_eq!((err.kind, err.code.as_str(), err.http_status, err.request_id.as_deref()), (Kind::Api, "InstanceNotExist", Some(200), Some("R2")));
+        let err = classify(
+            200,
+            Body::Object(fields(&[
+                ("RequestId", "R2"),
+                ("Success", "false"),
+                ("ErrorCode", "InstanceNotExist"),
+            ])),
+            None,
+        )
+        .err()
+        .unwrap_or_else(|| DmsError::new(Kind::Network, "", ""));
+        assert_eq!(
+            (
+                err.kind,
+                err.code.as_str(),
+                err.http_status,
+                err.request_id.as_deref()
+            ),
+            (Kind::Api, "InstanceNotExist", Some(200), Some("R2"))
+        );
         assert!(!err.retryable);
     }
 
     #[test]
     fn gateway_errors() {
-        let body = Body::Object(fields(&[("RequestId", "R3"), ("Code", "Throttling.User"), ("Message", "m"), ("Recommend", "https://r")]));
-        let err = classify(400, body, Some(1500)).err().unwrap_or_else(|| DmsError::new(Kind::Network, "", ""));
-        assert_eq!((err.kind, err.code.as_str(), err.retryable, err.retry_after_ms), (Kind::Api, "Throttling.User", true, Some(1500)));
+        let body = Body::Object(fields(&[
+            ("RequestId", "R3"),
+            ("Code", "Throttling.User"),
+            ("Message", "m"),
+            ("Recommend", "https://r"),
+        ]));
+        let err = classify(400, body, Some(1500))
+            .err()
+            .unwrap_or_else(|| DmsError::new(Kind::Network, "", ""));
+        assert_eq!(
+            (
+                err.kind,
+                err.code.as_str(),
+                err.retryable,
+                err.retry_after_ms
+            ),
+            (Kind::Api, "Throttling.User", true, Some(1500))
+        );
         assert_eq!(err.recommend.as_deref(), Some("https://r"));
-        let err = classify(503, Body::NotJson, None).err().unwrap_or_else(|| DmsError::new(Kind::Network, "", ""));
-        assert_eq!((err.kind, err.retryable, err.http_status), (Kind::InvalidResponse, true, Some(503)));
-        let err = classify(500, Body::NotJson, None).err().unwrap_or_else(|| DmsError::new(Kind::Network, "", ""));
+        let err = classify(503, Body::NotJson, None)
+            .err()
+            .unwrap_or_else(|| DmsError::new(Kind::Network, "", ""));
+        assert_eq!(
+            (err.kind, err.retryable, err.http_status),
+            (Kind::InvalidResponse, true, Some(503))
+        );
+        let err = classify(500, Body::NotJson, None)
+            .err()
+            .unwrap_or_else(|| DmsError::new(Kind::Network, "", ""));
         assert!(!err.retryable);
-        let err = classify(200, Body::Object(Fields::default()), None).err().unwrap_or_else(|| DmsError::new(Kind::Network, "", ""));
+        let err = classify(200, Body::Object(Fields::default()), None)
+            .err()
+            .unwrap_or_else(|| DmsError::new(Kind::Network, "", ""));
         assert_eq!(err.code, "InvalidResponse.MissingSuccess");
-        let err = classify(200, Body::TooLarge, None).err().unwrap_or_else(|| DmsError::new(Kind::Network, "", ""));
+        let err = classify(200, Body::TooLarge, None)
+            .err()
+            .unwrap_or_else(|| DmsError::new(Kind::Network, "", ""));
         assert_eq!(err.code, "InvalidResponse.TooLarge");
     }
 
@@ -207,7 +278,10 @@ mod tests {
         assert_eq!(retry_after_ms(Some("1500"), Some("9")), Some(1500));
         assert_eq!(retry_after_ms(None, Some("2")), Some(2000));
         assert_eq!(retry_after_ms(Some("soon"), Some(" 3 ")), Some(3000));
-        assert_eq!(retry_after_ms(None, Some("Wed, 21 Oct 2015 07:28:00 GMT")), None);
+        assert_eq!(
+            retry_after_ms(None, Some("Wed, 21 Oct 2015 07:28:00 GMT")),
+            None
+        );
         assert_eq!(retry_after_ms(Some("-1"), None), None);
     }
 }

@@ -19,7 +19,8 @@ pub fn backoff_ms(retry: u32, unit: f64, hint_ms: Option<u32>) -> f64 {
     if let Some(hint) = hint_ms {
         return f64::from(hint).min(MAX_HINT_MS);
     }
-    let ceiling = (BASE_DELAY_MS * f64::from(1u32 << retry.clamp(1, 16).saturating_sub(1))).min(MAX_DELAY_MS);
+    let ceiling =
+        (BASE_DELAY_MS * f64::from(1u32 << retry.clamp(1, 16).saturating_sub(1))).min(MAX_DELAY_MS);
     ceiling * unit.clamp(0.0, 1.0)
 }
 

@@ -49,7 +49,8 @@ pub struct Signature {
 /// uses the two orders agree.
 pub fn canonical_query(params: &mut [(&str, &str)]) -> String {
     params.sort_unstable_by(|a, b| a.0.as_bytes().cmp(b.0.as_bytes()));
-    let mut out = String::with_capacity(params.iter().map(|(k, v)| k.len() + v.len() * 2 + 2).sum());
+    let mut out =
+        String::with_capacity(params.iter().map(|(k, v)| k.len() + v.len() * 2 + 2).sum());
     for (i, (key, value)) in params.iter().enumerate() {
         if i > 0 {
             out.push('&');
@@ -94,5 +95,10 @@ pub fn sign(method: Method, params: &mut [(&str, &str)], secret: &str) -> Signat
     query.push_str(&canonical_query);
     query.push_str("&Signature=");
     percent_encode_into(&mut query, &signature);
-    Signature { canonical_query, string_to_sign, signature, query }
+    Signature {
+        canonical_query,
+        string_to_sign,
+        signature,
+        query,
+    }
 }

@@ -33,13 +33,33 @@ fn every_vector_signs_exactly() {
             vec![serde_json::from_str(&text).expect("parse vector")]
         };
         for case in cases {
-            let method = if case.method == "GET" { Method::Get } else { Method::Post };
-            let mut params: Vec<(&str, &str)> = case.params.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+            let method = if case.method == "GET" {
+                Method::Get
+            } else {
+                Method::Post
+            };
+            let mut params: Vec<(&str, &str)> = case
+                .params
+                .iter()
+                .map(|(k, v)| (k.as_str(), v.as_str()))
+                .collect();
             let signed = sign(method, &mut params, &case.secret);
             if let Some(expected) = &case.string_to_sign {
-                assert_eq!(&signed.string_to_sign, expected, "{} ({})", path.display(), case.source);
+                assert_eq!(
+                    &signed.string_to_sign,
+                    expected,
+                    "{} ({})",
+                    path.display(),
+                    case.source
+                );
             }
-            assert_eq!(signed.signature, case.signature, "{} ({})", path.display(), case.source);
+            assert_eq!(
+                signed.signature,
+                case.signature,
+                "{} ({})",
+                path.display(),
+                case.source
+            );
             checked += 1;
         }
     }

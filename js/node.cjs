@@ -1,0 +1,7 @@
+// Node entry (CommonJS): the nodejs glue instantiates the wasm synchronously.
+'use strict';
+const glue = require('./dms_rerun.js');
+const { bind, DmsError } = require('./api.cjs');
+
+const { rerunTaskFlowInstance, signRerunTaskFlowInstance } = bind(glue);
+module.exports = { rerunTaskFlowInstance, signRerunTaskFlowInstance, DmsError };
