@@ -3,6 +3,8 @@
 //! The formatting is pure (epoch milliseconds in, text out); reading the JS
 //! clock and the random source happens in the bindings, so tests can pin both.
 
+use alloc::string::String;
+
 /// Formats epoch milliseconds as UTC `YYYY-MM-DDThh:mm:ssZ` (no fraction).
 ///
 /// Returns `None` outside years 1970–9999, where the gateway's format has no

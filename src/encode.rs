@@ -5,6 +5,8 @@
 //! unreserved set stays literal; everything else (space, `*`, `~`'s neighbours,
 //! every non-ASCII UTF-8 byte) becomes `%XX` with uppercase hex.
 
+use alloc::string::String;
+
 /// Appends the percent-encoding of `input` to `out`.
 pub fn percent_encode_into(out: &mut String, input: &str) {
     out.reserve(input.len());

@@ -4,6 +4,8 @@
 //! kilobytes of wasm. No constructor here takes the secret, the signature or
 //! the signed URL, so none can leak into a message.
 
+use alloc::string::String;
+
 /// What went wrong, from the caller's point of view.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Kind {

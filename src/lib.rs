@@ -7,6 +7,7 @@
 //! [`response`] (what an answer means) → `wasm` (fetch, timeout, retries,
 //! JS bindings; only on `wasm32`). Everything but `wasm` builds and tests
 //! natively.
+#![cfg_attr(all(target_arch = "wasm32", not(feature = "std")), no_std)]
 #![warn(missing_docs, unreachable_pub)]
 #![deny(
     clippy::unwrap_used,
@@ -14,6 +15,8 @@
     clippy::panic,
     clippy::indexing_slicing
 )]
+
+extern crate alloc;
 
 pub mod clock;
 pub mod encode;
@@ -26,3 +29,16 @@ pub mod sign;
 
 #[cfg(target_arch = "wasm32")]
 pub mod wasm;
+
+/// The shipped wasm has no std, so no panic formatting: a panic (there are
+/// none on purpose — every path returns `DmsError`) traps instead.
+#[cfg(all(target_arch = "wasm32", not(feature = "std")))]
+#[panic_handler]
+fn panic(_: &core::panic::PanicInfo<'_>) -> ! {
+    core::arch::wasm32::unreachable()
+}
+
+/// std's allocator is dlmalloc; without std it has to be named.
+#[cfg(all(target_arch = "wasm32", not(feature = "std")))]
+#[global_allocator]
+static ALLOCATOR: dlmalloc::GlobalDlmalloc = dlmalloc::GlobalDlmalloc;

@@ -3,6 +3,8 @@
 //! Each check answers "is this exactly what the gateway expects?" so bad input
 //! is refused before anything is signed or sent.
 
+use alloc::string::String;
+
 /// Largest id the API's `Long` parameters accept (2^63 − 1).
 pub const MAX_ID: u64 = i64::MAX as u64;
 
@@ -30,12 +32,18 @@ pub fn parse_id(text: &str) -> Option<u64> {
 
 /// Accepts a JS `number` id only if it is a safe, non-negative integer.
 pub fn id_from_f64(value: f64) -> Option<u64> {
-    if (0.0..=MAX_SAFE_INTEGER).contains(&value) && value.trunc() == value {
+    if (0.0..=MAX_SAFE_INTEGER).contains(&value) && is_integer(value) {
         // Exact: a safe integer converts without rounding.
         Some(value as u64)
     } else {
         None
     }
+}
+
+/// True for finite integral values (`f64::trunc` is not in `core`).
+pub fn is_integer(value: f64) -> bool {
+    // From 2^52 up every finite f64 is an integer; below, the i64 round trip is exact.
+    value.is_finite() && (value.abs() >= 4_503_599_627_370_496.0 || (value as i64) as f64 == value)
 }
 
 /// Decimal text of `value` (no `core::fmt`).

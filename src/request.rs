@@ -1,6 +1,9 @@
 //! The ReRunTaskFlowInstance operation: its exact parameter set and the
 //! signed request built from it.
 
+use alloc::string::String;
+use alloc::vec::Vec;
+
 use crate::params::id_to_string;
 use crate::sign::{sign, Method};
 

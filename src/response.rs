@@ -4,6 +4,8 @@
 //! bytes); this module judges the fields it found, so the rules are pure and
 //! tested natively.
 
+use alloc::string::String;
+
 use crate::error::{DmsError, Kind};
 
 /// Bodies above this are refused without being buffered whole.

@@ -4,6 +4,9 @@
 //! every byte can be checked natively against published vectors and the
 //! official signer.
 
+use alloc::string::String;
+use alloc::vec::Vec;
+
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine as _;
 use hmac::{Hmac, KeyInit, Mac};

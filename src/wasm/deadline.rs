@@ -6,6 +6,8 @@
 //! and listeners are bound JS functions (`abort.bind(controller, reason)`),
 //! so nothing leaks when a call ends early, and `Drop` clears them.
 
+use alloc::string::String;
+
 use js_sys::{Array, Function, Object, Promise, Reflect};
 use wasm_bindgen::prelude::wasm_bindgen;
 use wasm_bindgen::{JsCast, JsValue};

@@ -3,6 +3,8 @@
 //! Every check returns a `DmsError` naming the field; nothing here panics, so
 //! any JS value a caller passes leaves the instance usable.
 
+use alloc::string::String;
+
 use js_sys::{BigInt, Function, JsString};
 use wasm_bindgen::{JsCast, JsValue};
 use web_sys::AbortSignal;
@@ -10,7 +12,7 @@ use web_sys::AbortSignal;
 use crate::clock::is_valid_timestamp;
 use crate::error::DmsError;
 use crate::params::{
-    id_from_f64, is_valid_region_id, normalize_endpoint, parse_id, regional_endpoint,
+    id_from_f64, is_integer, is_valid_region_id, normalize_endpoint, parse_id, regional_endpoint,
     MAX_SAFE_INTEGER,
 };
 use crate::request::{Credentials, RerunRequest};
@@ -161,7 +163,7 @@ fn optional_id(value: &JsValue, field: &str) -> Result<Option<u64>, DmsError> {
     if let Some(number) = value.as_f64() {
         return match id_from_f64(number) {
             Some(id) => Ok(Some(id)),
-            None if number.is_finite() && number.trunc() == number && number > MAX_SAFE_INTEGER => Err(DmsError::invalid(
+            None if is_integer(number) && number > MAX_SAFE_INTEGER => Err(DmsError::invalid(
                 field,
                 "is a number above 2^53-1 and has already lost precision; pass a bigint or a decimal string",
             )),
@@ -234,7 +236,7 @@ fn small_integer(value: &JsValue, field: &str, default: u32, max: u32) -> Result
         return Ok(default);
     }
     match value.as_f64() {
-        Some(n) if n.trunc() == n && (0.0..=f64::from(max)).contains(&n) => Ok(n as u32),
+        Some(n) if is_integer(n) && (0.0..=f64::from(max)).contains(&n) => Ok(n as u32),
         Some(_) => Err(DmsError::invalid(
             field,
             if max == MAX_TIMEOUT_MS {

@@ -5,6 +5,10 @@
 //! positional results; this layer validates, signs, sends, and turns every
 //! failure into a plain error record the entry upgrades to a `DmsError`.
 
+use alloc::string::String;
+use alloc::vec;
+use alloc::vec::Vec;
+
 mod deadline;
 mod input;
 mod transport;

@@ -5,6 +5,9 @@
 //! a caller's own `fetch` (undici, node-fetch, a test double) works as long as
 //! it returns something Response-shaped.
 
+use alloc::string::String;
+use alloc::vec::Vec;
+
 use js_sys::{Function, Promise, Reflect, Uint8Array};
 use wasm_bindgen::prelude::wasm_bindgen;
 use wasm_bindgen::{JsCast, JsValue};

@@ -1,0 +1,128 @@
+// Bundles tests/worker/fixture/worker.mjs with wrangler, the way a user's
+// project is deployed (`wrangler deploy --dry-run --outdir`), against the
+// packed package installed in test-output/consumer.
+//
+// Layout (recreated on every call):
+//   test-output/worker-build/project/   worker.mjs, wrangler.toml,
+//                                        node_modules -> ../../consumer/node_modules
+//   test-output/worker-build/out/       what wrangler emits: worker.js + <hash>-dms_rerun_bg.wasm
+//   test-output/worker-build/meta.json  esbuild metafile (which files went into the bundle)
+//   test-output/worker-build/home/      XDG_CONFIG_HOME: wrangler's metrics.json/device id
+//   test-output/worker-build/logs/      WRANGLER_LOG_PATH: wrangler's debug logs
+//
+// Offline: with the environment below wrangler needs no network (checked in
+// a network namespace with none: `unshare -rn`). WRANGLER_HIDE_BANNER skips
+// the banner's npm update check (it would otherwise race a 3 s timer or use
+// a cached answer); metrics and error reports are off; nothing touches ~.
+import { spawn } from 'node:child_process';
+import { copyFileSync, mkdirSync, readFileSync, readdirSync, rmSync, symlinkSync, statSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { consumerDir, outputDir, repoRoot } from '../support/consumer.mjs';
+
+export const COMPATIBILITY_DATE = '2025-09-01';
+export const WORKER_NAME = 'dms-rerun-worker-test';
+
+const fixture = fileURLToPath(new URL('./fixture/worker.mjs', import.meta.url));
+const require = createRequire(join(repoRoot, 'package.json'));
+
+/** The environment wrangler gets; reported by the test. */
+export function wranglerEnv(buildDir) {
+  return {
+    ...process.env,
+    CI: 'true', // no interactive prompts
+    WRANGLER_SEND_METRICS: 'false',
+    WRANGLER_SEND_ERROR_REPORTS: 'false',
+    WRANGLER_HIDE_BANNER: 'true', // also skips the npm update check
+    XDG_CONFIG_HOME: join(buildDir, 'home'),
+    WRANGLER_LOG_PATH: join(buildDir, 'logs'),
+    NO_COLOR: '1',
+    FORCE_COLOR: '0',
+  };
+}
+
+function run(command, args, { cwd, env, timeoutMs }) {
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+    child.once('error', (error) => {
+      clearTimeout(timer);
+      reject(error);
+    });
+    child.once('close', (code, signal) => {
+      clearTimeout(timer);
+      resolve({ code, signal, stdout, stderr });
+    });
+  });
+}
+
+/**
+ * Runs `wrangler deploy --dry-run --outdir` on a fresh copy of the fixture.
+ * Rejects when wrangler fails; otherwise resolves with paths, output and sizes.
+ */
+export async function buildWithWrangler({ timeoutMs = 60_000 } = {}) {
+  const buildDir = join(outputDir, 'worker-build');
+  const projectDir = join(buildDir, 'project');
+  const outDir = join(buildDir, 'out');
+  const metafile = join(buildDir, 'meta.json');
+  rmSync(buildDir, { recursive: true, force: true });
+  mkdirSync(projectDir, { recursive: true });
+
+  copyFileSync(fixture, join(projectDir, 'worker.mjs'));
+  writeFileSync(
+    join(projectDir, 'wrangler.toml'),
+    [
+      `name = "${WORKER_NAME}"`,
+      'main = "worker.mjs"',
+      `compatibility_date = "${COMPATIBILITY_DATE}"`,
+      '# no nodejs_compat: the package must not need Node built-ins',
+      '',
+    ].join('\n'),
+  );
+  writeFileSync(
+    join(projectDir, 'package.json'),
+    JSON.stringify({ name: WORKER_NAME, private: true, type: 'module' }, null, 2) + '\n',
+  );
+  // The user's node_modules: the packed tarball as npm installed it.
+  symlinkSync(relative(projectDir, join(consumerDir, 'node_modules')), join(projectDir, 'node_modules'), 'dir');
+
+  const bin = join(dirname(require.resolve('wrangler/package.json')), 'bin', 'wrangler.js');
+  const version = JSON.parse(readFileSync(require.resolve('wrangler/package.json'), 'utf8')).version;
+  const args = [bin, 'deploy', '--dry-run', '--outdir', outDir, '--metafile', metafile];
+  const started = performance.now();
+  const result = await run(process.execPath, args, { cwd: projectDir, env: wranglerEnv(buildDir), timeoutMs });
+  const ms = performance.now() - started;
+  if (result.code !== 0) {
+    throw new Error(
+      `wrangler ${args.slice(1).join(' ')} failed (code ${result.code}, signal ${result.signal})\n` +
+        `--- stdout\n${result.stdout}\n--- stderr\n${result.stderr}`,
+    );
+  }
+
+  const files = readdirSync(outDir);
+  const wasmFiles = files.filter((f) => f.endsWith('.wasm'));
+  const scriptName = 'worker.js';
+  const upload = /Total Upload:\s*([\d.]+\s*\w+)\s*\/\s*gzip:\s*([\d.]+\s*\w+)/.exec(result.stdout);
+  return {
+    wranglerVersion: version,
+    buildDir,
+    projectDir,
+    outDir,
+    files,
+    scriptName,
+    scriptPath: join(outDir, scriptName),
+    wasmFiles,
+    metafile: JSON.parse(readFileSync(metafile, 'utf8')),
+    stdout: result.stdout,
+    stderr: result.stderr,
+    totalUpload: upload ? { raw: upload[1], gzip: upload[2] } : null,
+    scriptBytes: statSync(join(outDir, scriptName)).size,
+    wasmBytes: wasmFiles.map((f) => statSync(join(outDir, f)).size),
+    ms,
+  };
+}
