@@ -15,11 +15,11 @@ layer "native cargo test (signing vectors, encoding, validation)"
 cargo test --quiet
 
 layer "wasm-bindgen-test in Node"
-cargo test --quiet --target wasm32-unknown-unknown
+cargo test --target wasm32-unknown-unknown --test wasm
 
 layer "wasm-bindgen-test in headless Chromium"
 bash scripts/setup.sh --browser
-WASM_BINDGEN_USE_BROWSER=1 CHROMEDRIVER=/usr/bin/chromedriver cargo test --quiet --target wasm32-unknown-unknown
+WASM_BINDGEN_USE_BROWSER=1 CHROMEDRIVER=/usr/bin/chromedriver cargo test --target wasm32-unknown-unknown --test wasm
 
 layer "pack the npm package and install it into a consumer project"
 node scripts/pack.mjs

@@ -52,6 +52,12 @@ pub struct Signature {
 /// uses the two orders agree.
 pub fn canonical_query(params: &mut [(&str, &str)]) -> String {
     params.sort_unstable_by(|a, b| a.0.as_bytes().cmp(b.0.as_bytes()));
+    canonical_query_sorted(params)
+}
+
+/// [`canonical_query`] for pairs already in key order (the operation's fixed
+/// parameter set is, which keeps sorting code out of the wasm).
+pub fn canonical_query_sorted(params: &[(&str, &str)]) -> String {
     let mut out =
         String::with_capacity(params.iter().map(|(k, v)| k.len() + v.len() * 2 + 2).sum());
     for (i, (key, value)) in params.iter().enumerate() {
@@ -91,7 +97,13 @@ pub fn hmac_sha1_base64(secret: &str, string_to_sign: &str) -> String {
 
 /// Signs `params` (every parameter except `Signature`) for `method`.
 pub fn sign(method: Method, params: &mut [(&str, &str)], secret: &str) -> Signature {
-    let canonical_query = canonical_query(params);
+    params.sort_unstable_by(|a, b| a.0.as_bytes().cmp(b.0.as_bytes()));
+    sign_sorted(method, params, secret)
+}
+
+/// [`sign`] for pairs already sorted by key bytes.
+pub fn sign_sorted(method: Method, params: &[(&str, &str)], secret: &str) -> Signature {
+    let canonical_query = canonical_query_sorted(params);
     let string_to_sign = string_to_sign(method, &canonical_query);
     let signature = hmac_sha1_base64(secret, &string_to_sign);
     let mut query = String::with_capacity(canonical_query.len() + 11 + signature.len() * 2);

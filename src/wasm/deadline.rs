@@ -51,7 +51,9 @@ impl Stop {
 /// The budget and cancellation state of one `rerunTaskFlowInstance` call.
 pub(crate) struct Deadline {
     controller: AbortController,
-    /// Rejects when `controller` aborts; raced against every awaited promise.
+    /// Resolves when `controller` aborts; raced against every awaited promise.
+    /// (Resolving, not rejecting: an abort before the first race must not
+    /// leave an unhandled rejection behind.)
     stopped: Promise,
     timeout_reason: JsValue,
     user_reason: JsValue,
@@ -71,8 +73,8 @@ impl Deadline {
         }
         let controller = AbortController::new().map_err(|_| missing_global("AbortController"))?;
         let own_signal = controller.signal();
-        let stopped = Promise::new(&mut |_resolve, reject| {
-            let _ = own_signal.add_event_listener_with_callback("abort", &reject);
+        let stopped = Promise::new(&mut |resolve, _reject| {
+            let _ = own_signal.add_event_listener_with_callback("abort", &resolve);
         });
         let abort: Function = Reflect::get(&controller, &JsValue::from_str("abort"))
             .ok()
@@ -136,7 +138,11 @@ impl Deadline {
             return Err(Raced::Stopped(stop));
         }
         let both = Array::of2(promise, &self.stopped);
-        match JsFuture::from(Promise::race(&both)).await {
+        let settled = JsFuture::from(Promise::race(&both)).await;
+        if let Some(stop) = self.stopped() {
+            return Err(Raced::Stopped(stop));
+        }
+        match settled {
             Ok(value) => Ok(value),
             Err(_) => match self.stopped() {
                 Some(stop) => Err(Raced::Stopped(stop)),

@@ -145,7 +145,8 @@ fn optional_string(value: &JsValue, field: &str) -> Result<Option<String>, DmsEr
     }
     // Conversion replaces lone surrogates with U+FFFD, which would be signed
     // as different bytes than the caller meant; only then check the source.
-    if text.contains('\u{FFFD}') && !value.unchecked_ref::<JsString>().is_valid_utf16() {
+    let replaced = text.as_bytes().windows(3).any(|w| w == [0xEF, 0xBF, 0xBD]);
+    if replaced && !value.unchecked_ref::<JsString>().is_valid_utf16() {
         return Err(DmsError::invalid(field, "contains a lone UTF-16 surrogate"));
     }
     Ok(Some(text))
