@@ -52,6 +52,7 @@ export function bind(glue) {
       signed = glue.signRequest(
         c.accessKeyId, c.accessKeySecret, c.securityToken, c.endpoint, c.regionId, c.method,
         r.tid, r.dagId, r.dagInstanceId, r.dagVersion,
+        c.timeoutMs, c.maxRetries, c.signal, c.fetch,
         o.timestamp, o.nonce,
       );
     } catch (error) {

@@ -70,7 +70,20 @@ export interface SignOverrides {
 
 export type DmsErrorKind = 'InvalidInput' | 'Network' | 'Timeout' | 'Aborted' | 'Api' | 'InvalidResponse';
 
+/** The plain record a `DmsError` is built from. */
+export interface DmsErrorRecord {
+  kind: DmsErrorKind;
+  code: string;
+  message: string;
+  retryable?: boolean;
+  requestId?: string;
+  httpStatus?: number;
+  recommend?: string;
+  attempts?: number;
+}
+
 export declare class DmsError extends Error {
+  constructor(record: DmsErrorRecord);
   readonly name: 'DmsError';
   readonly kind: DmsErrorKind;
   /** e.g. `InvalidParameter.DagId`, `Throttling.User`, `InstanceNotExist`, `Timeout`. */

@@ -106,6 +106,10 @@ impl Target {
             t.dag_id,
             t.dag_instance_id,
             t.dag_version,
+            JsValue::UNDEFINED,
+            JsValue::UNDEFINED,
+            JsValue::UNDEFINED,
+            JsValue::UNDEFINED,
             timestamp,
             nonce,
         )

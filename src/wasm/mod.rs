@@ -38,6 +38,10 @@ pub fn sign_request(
     dag_id: JsValue,
     dag_instance_id: JsValue,
     dag_version: JsValue,
+    timeout_ms: JsValue,
+    max_retries: JsValue,
+    signal: JsValue,
+    fetch: JsValue,
     timestamp: JsValue,
     nonce: JsValue,
 ) -> Result<Vec<String>, JsValue> {
@@ -55,6 +59,8 @@ pub fn sign_request(
     };
     let signed = (|| {
         let target = raw.read()?;
+        // Same Config as `rerun`: refuse what `rerun` would refuse.
+        transport(&timeout_ms, &max_retries, &signal, &fetch)?;
         let timestamp = timestamp_override(&timestamp)?;
         let nonce = nonce_override(&nonce)?;
         sign_now(&target, timestamp, nonce)

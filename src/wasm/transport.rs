@@ -100,7 +100,13 @@ pub(crate) async fn send(
             }
         }
     };
-    classify(status, body, hint)
+    classify(status, body, hint).map_err(|mut err| {
+        // Gateway pages that are not JSON still carry the id in a header.
+        if err.request_id.is_none() {
+            err.request_id = header("x-acs-request-id");
+        }
+        err
+    })
 }
 
 fn network_error(message: &str, status: Option<u16>) -> DmsError {
