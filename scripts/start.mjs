@@ -1,17 +1,91 @@
-// `npm start`: runs the local DMS emulator and one real rerun against it
-// through the built package, so a newcomer sees the whole path work.
+// `npm start`: the local DMS emulator plus the demo page (www/) that reruns a
+// task flow instance through the package's browser build. No Alibaba account
+// needed. Runs until Ctrl-C.
+//
+//   PORT=8080 EMULATOR_PORT=8081 node scripts/start.mjs
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { startEmulator } from '../tests/emulator/server.mjs';
 import { DEMO_KEY } from '../tests/emulator/data.mjs';
-import { rerunTaskFlowInstance, DmsError } from '../dist/node/index.mjs';
+import { startSite } from './serve.mjs';
 
-const emulator = await startEmulator({ port: Number(process.env.EMULATOR_PORT ?? 0) });
-console.log(`DMS emulator listening on ${emulator.url}`);
-const config = { accessKeyId: DEMO_KEY.accessKeyId, accessKeySecret: DEMO_KEY.accessKeySecret, endpoint: emulator.url };
-try {
-  const result = await rerunTaskFlowInstance(config, { dagId: 7, dagInstanceId: 47, dagVersion: '2' });
-  console.log('rerun of DagId 7 / DagInstanceId 47:', result);
-} catch (error) {
-  console.error(error instanceof DmsError ? `${error.kind} ${error.code}: ${error.message}` : error);
-  process.exitCode = 1;
+const root = fileURLToPath(new URL('..', import.meta.url));
+const pkgDir = `${root}dist/web`;
+const wwwDir = `${root}www`;
+
+function port(name, fallback) {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < 0 || value > 65535) fail(`${name}=${raw} is not a port number`);
+  return value;
 }
-await emulator.close();
+
+function fail(message) {
+  console.error(`npm start: ${message}`);
+  process.exit(1);
+}
+
+if (!existsSync(`${pkgDir}/index.mjs`)) fail('dist/web/ is missing: run `node scripts/build.mjs` first');
+
+const pagePort = port('PORT', 8080);
+// Port 0 means "any free port" for both; otherwise the emulator sits next door.
+const emulatorPort = port('EMULATOR_PORT', pagePort === 0 ? 0 : pagePort + 1);
+
+const inUse = (error, name, value) =>
+  error?.code === 'EADDRINUSE' ? `port ${value} is already in use: set ${name} to another port` : String(error?.message ?? error);
+
+let emulator;
+let site;
+try {
+  emulator = await startEmulator({ port: emulatorPort });
+} catch (error) {
+  fail(inUse(error, 'EMULATOR_PORT', emulatorPort));
+}
+try {
+  site = await startSite({
+    wwwDir,
+    pkgDir,
+    port: pagePort,
+    // What the page prefills: the emulator and its public demo key. Served
+    // as JSON (never in the page's URL) so the page works against any endpoint.
+    config: {
+      emulatorUrl: emulator.url,
+      demo: {
+        AccessKeyId: DEMO_KEY.accessKeyId,
+        AccessKeySecret: DEMO_KEY.accessKeySecret,
+        Endpoint: emulator.url,
+        DagId: '7',
+        DagInstanceId: '47',
+        DagVersion: '2',
+      },
+    },
+  });
+} catch (error) {
+  await emulator.close();
+  fail(inUse(error, 'PORT', pagePort));
+}
+
+console.log(`
+  dms-rerun demo is running
+
+    Open this page:   ${site.url}
+    DMS emulator:     ${emulator.url}  (local stand-in for Alibaba's gateway, demo key ${DEMO_KEY.accessKeyId})
+
+  The form is prefilled for the emulator: press "Rerun".
+  Press Ctrl-C to stop.
+`);
+
+let stopping = false;
+async function stop(signal) {
+  if (stopping) process.exit(1); // a second Ctrl-C: don't wait any longer
+  stopping = true;
+  console.log(`\n  ${signal}: stopping the page server and the emulator…`);
+  // close() destroys open sockets, so this is quick; the timer is a safety net.
+  setTimeout(() => process.exit(1), 3000).unref();
+  await Promise.all([site.close(), emulator.close()]);
+  console.log('  stopped.');
+  process.exit(0);
+}
+process.on('SIGINT', () => stop('SIGINT'));
+process.on('SIGTERM', () => stop('SIGTERM'));

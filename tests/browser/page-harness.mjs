@@ -1,0 +1,87 @@
+/**
+ * Runs `node scripts/start.mjs` (the real `npm start` server) as a child
+ * process on free ports, for tests/browser/page.test.mjs. Not a test file.
+ */
+import { spawn } from 'node:child_process';
+import net from 'node:net';
+import { once } from 'node:events';
+import { join } from 'node:path';
+import { repoRoot } from '../support/consumer.mjs';
+
+/** A port that was free a moment ago (the OS picks it). */
+export async function freePort() {
+  const server = net.createServer();
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const { port } = server.address();
+  await new Promise((done) => server.close(done));
+  return port;
+}
+
+/** True when something accepts TCP connections on 127.0.0.1:port. */
+export function isListening(port) {
+  return new Promise((done) => {
+    const socket = net.connect(port, '127.0.0.1');
+    socket.once('connect', () => {
+      socket.destroy();
+      done(true);
+    });
+    socket.once('error', () => done(false));
+  });
+}
+
+/**
+ * Spawns start.mjs and resolves once it printed the page URL.
+ * @returns {Promise<{child, pageUrl:string, emulatorUrl:string, output():string, exited:Promise<{code,signal}>, stop(signal?):Promise<{code,signal}>}>}
+ */
+export async function startDemo({ port, emulatorPort, timeoutMs = 30_000 }) {
+  const child = spawn(process.execPath, [join(repoRoot, 'scripts', 'start.mjs')], {
+    cwd: repoRoot,
+    env: { ...process.env, PORT: String(port), EMULATOR_PORT: String(emulatorPort) },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let text = '';
+  child.stdout.setEncoding('utf8').on('data', (chunk) => (text += chunk));
+  child.stderr.setEncoding('utf8').on('data', (chunk) => (text += chunk));
+  const exited = new Promise((done) => child.once('exit', (code, signal) => done({ code, signal })));
+
+  const urls = await new Promise((done, fail) => {
+    const timer = setTimeout(() => fail(new Error(`start.mjs printed no URL in ${timeoutMs} ms:\n${text}`)), timeoutMs);
+    const check = () => {
+      const page = text.match(/Open this page:\s+(http:\/\/127\.0\.0\.1:\d+\/)/);
+      const emulator = text.match(/DMS emulator:\s+(http:\/\/127\.0\.0\.1:\d+)/);
+      if (page && emulator) {
+        clearTimeout(timer);
+        done({ pageUrl: page[1], emulatorUrl: emulator[1] });
+      }
+    };
+    child.stdout.on('data', check);
+    exited.then(({ code, signal }) => {
+      clearTimeout(timer);
+      fail(new Error(`start.mjs exited early (code ${code}, signal ${signal}):\n${text}`));
+    });
+  }).catch(async (error) => {
+    child.kill('SIGKILL');
+    throw error;
+  });
+
+  /** Sends `signal`; SIGKILLs if the child is still alive after `graceMs`. */
+  async function stop(signal = 'SIGTERM', graceMs = 5000) {
+    if (child.exitCode === null && child.signalCode === null) {
+      child.kill(signal);
+      const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
+      await exited;
+      clearTimeout(timer);
+    }
+    return exited;
+  }
+
+  return { child, ...urls, output: () => text, exited, stop };
+}
+
+/** The emulator's admin view (it runs inside the child, so only HTTP reaches it). */
+export async function emulatorState(emulatorUrl) {
+  const response = await fetch(`${emulatorUrl}/__admin/state`);
+  if (!response.ok) throw new Error(`admin state: HTTP ${response.status}`);
+  return response.json();
+}
