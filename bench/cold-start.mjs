@@ -1,0 +1,190 @@
+// Cold start: import of the packed package + first signature in a fresh
+// process (Node ESM and CJS), and the same for workerd through Miniflare.
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { median } from './stats.mjs';
+import { CREDENTIALS, REQUEST } from './sign.mjs';
+
+const SIGN_ARGS = `${JSON.stringify(CREDENTIALS)}, ${JSON.stringify(REQUEST)}`;
+
+// The child scripts are real files (not `node -e`, which pre-defines globals
+// such as `crypto`) in test-output/bench-cold/, whose node_modules links to
+// the consumer project's, so `dms-rerun` resolves exactly as in a user's
+// project. performance.now() counts from process start. The baseline loads
+// the package's own package.json the same way first (same resolution, same
+// loader start-up), so `total` is what our code adds.
+const child = (load, baseline) => `const b0 = performance.now();
+${baseline};
+const t0 = performance.now();
+const m = ${load};
+const t1 = performance.now();
+m.signRerunTaskFlowInstance(${SIGN_ARGS});
+const t2 = performance.now();
+console.log(JSON.stringify({ boot: b0, baseline: t0 - b0, load: t1 - t0, firstSign: t2 - t1, total: t2 - t0 }));
+`;
+const CHILD = {
+  'child.mjs': child("await import('dms-rerun')", "await import('dms-rerun/package.json', { with: { type: 'json' } })"),
+  'child.cjs': child("require('dms-rerun')", "require('dms-rerun/package.json')"),
+};
+
+// The official SDK for reference: load @alicloud/pop-core (from the repo's
+// devDependencies), then one signature through its own code path.
+const POPCORE_CHILD = (repoRoot) => `import { createRequire } from 'node:module';
+const require = createRequire(${JSON.stringify(join(repoRoot, 'package.json'))});
+const t0 = performance.now();
+const RPCClient = require('@alicloud/pop-core');
+const { popCoreSign } = await import(${JSON.stringify(pathToFileURL(join(repoRoot, 'bench', 'popcore-sign.mjs')).href)});
+const t1 = performance.now();
+const client = new RPCClient({ endpoint: 'https://dms-enterprise.aliyuncs.com', apiVersion: '2018-11-01', ...${JSON.stringify(CREDENTIALS)} });
+popCoreSign(client, ${JSON.stringify(CREDENTIALS)}, 'ReRunTaskFlowInstance', { Tid: 1, DagId: 7, DagInstanceId: 47, DagVersion: '2' }, { method: 'POST' }, { timestamp: new Date().toISOString().replace(/\\.\\d+Z$/, 'Z'), nonce: String(Math.random()) });
+const t2 = performance.now();
+console.log(JSON.stringify({ boot: t0, baseline: 0, load: t1 - t0, firstSign: t2 - t1, total: t2 - t0 }));
+`;
+
+function writeChildren(consumerDir, outputDir, repoRoot) {
+  const dir = join(outputDir, 'bench-cold');
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(dir, { recursive: true });
+  symlinkSync(relative(dir, join(consumerDir, 'node_modules')), join(dir, 'node_modules'), 'dir');
+  for (const [name, src] of Object.entries(CHILD)) writeFileSync(join(dir, name), src);
+  writeFileSync(join(dir, 'popcore.mjs'), POPCORE_CHILD(repoRoot));
+  return { esm: join(dir, 'child.mjs'), cjs: join(dir, 'child.cjs'), popCore: join(dir, 'popcore.mjs') };
+}
+
+/** `spawns` fresh Node processes per module system, interleaved; medians in ms. */
+export function benchNodeColdStart({ consumerDir, outputDir, repoRoot, spawns }) {
+  const scripts = writeChildren(consumerDir, outputDir, repoRoot);
+  const samples = { esm: [], cjs: [], popCore: [] };
+  for (let i = 0; i < spawns; i++) {
+    for (const kind of ['esm', 'cjs', 'popCore']) {
+      const out = execFileSync(process.execPath, [scripts[kind]], { encoding: 'utf8' });
+      samples[kind].push(JSON.parse(out));
+    }
+  }
+  const med = (list) => ({
+    total: median(list.map((s) => s.total)),
+    load: median(list.map((s) => s.load)),
+    firstSign: median(list.map((s) => s.firstSign)),
+    nodeBoot: median(list.map((s) => s.boot)),
+    baseline: median(list.map((s) => s.baseline)),
+    samples: list.map((s) => s.total),
+  });
+  return { esm: med(samples.esm), cjs: med(samples.cjs), popCore: med(samples.popCore), spawns };
+}
+
+// The bench worker: its first request signs once. `bench:mark` is evaluated
+// before the package (import order), so `initMs` is the package's module
+// evaluation incl. instantiating the wasm (`initSync`). Under Miniflare the
+// workerd clock advances while code runs, with 1 ms resolution (on
+// Cloudflare's edge it only moves on I/O, so this in-worker timing is local-only).
+const WORKER_SRC = (withPackage) => `import 'bench:mark';
+${withPackage ? "import { signRerunTaskFlowInstance } from 'dms-rerun';" : ''}
+const initMs = Date.now() - globalThis.__benchT0;
+export default {
+  async fetch() {
+    const t0 = Date.now();
+    const signature = ${withPackage ? `signRerunTaskFlowInstance(${SIGN_ARGS}).signature` : "''"};
+    return Response.json({ signature, initMs, firstSignMs: Date.now() - t0 });
+  },
+};
+`;
+
+/**
+ * Bundles the bench worker with esbuild (workerd condition, .wasm kept as a
+ * module import, as wrangler does) next to a baseline worker without the
+ * package, then starts each in a fresh Miniflare `runs` times, interleaved.
+ * Reports medians of Miniflare startup (workerd process + module load, which
+ * includes compiling the wasm) and of the first dispatchFetch (the first
+ * signature, end to end through Miniflare's loopback), and the deltas ours −
+ * baseline, which are what the package adds to a cold Worker.
+ */
+export async function benchWorkerdColdStart({ consumerDir, outputDir, runs }) {
+  const { build } = await import('esbuild');
+  const { Miniflare } = await import('miniflare');
+  const dir = join(outputDir, 'bench-worker');
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(dir, { recursive: true });
+
+  let wasmPath = null;
+  const workers = {};
+  for (const [name, withPackage] of [['ours', true], ['baseline', false]]) {
+    const result = await build({
+      stdin: { contents: WORKER_SRC(withPackage), resolveDir: consumerDir, loader: 'js', sourcefile: `${name}.mjs` },
+      bundle: true,
+      format: 'esm',
+      platform: 'neutral',
+      conditions: ['workerd', 'worker', 'browser'],
+      minify: true,
+      write: false,
+      logLevel: 'silent',
+      plugins: [{
+        name: 'bench-worker',
+        setup(b) {
+          // `bench:mark`: a virtual module that records the clock when evaluated.
+          b.onResolve({ filter: /^bench:mark$/ }, () => ({ path: 'mark', namespace: 'bench' }));
+          b.onLoad({ filter: /.*/, namespace: 'bench' }, () => ({ contents: 'globalThis.__benchT0 = Date.now();', loader: 'js' }));
+          // Keep `import m from '…/dms_rerun_bg.wasm'` as a module import next to the bundle.
+          b.onResolve({ filter: /\.wasm$/ }, (args) => {
+            wasmPath = join(args.resolveDir, args.path);
+            return { path: './dms_rerun_bg.wasm', external: true };
+          });
+        },
+      }],
+    });
+    const file = join(dir, `${name}.mjs`);
+    writeFileSync(file, result.outputFiles[0].contents);
+    workers[name] = file;
+  }
+  if (!wasmPath) throw new Error('bench worker bundle imports no .wasm');
+  const wasmBytes = readFileSync(wasmPath);
+  writeFileSync(join(dir, 'dms_rerun_bg.wasm'), wasmBytes);
+
+  const startOnce = async (name) => {
+    const script = workers[name];
+    const modules = [{ type: 'ESModule', path: script, contents: readFileSync(script, 'utf8') }];
+    if (name === 'ours') modules.push({ type: 'CompiledWasm', path: join(dir, 'dms_rerun_bg.wasm'), contents: wasmBytes });
+    const t0 = performance.now();
+    const mf = new Miniflare({ compatibilityDate: '2025-09-01', modulesRoot: dir, modules });
+    try {
+      await mf.ready;
+      const t1 = performance.now();
+      const res = await mf.dispatchFetch('http://bench.test/');
+      const body = await res.json();
+      const t2 = performance.now();
+      const res2 = await mf.dispatchFetch('http://bench.test/');
+      await res2.json();
+      const t3 = performance.now();
+      if (name === 'ours' && typeof body.signature !== 'string') throw new Error('worker did not sign');
+      return { startup: t1 - t0, firstDispatch: t2 - t1, secondDispatch: t3 - t2, initMs: body.initMs, firstSignMs: body.firstSignMs };
+    } finally {
+      await mf.dispose();
+    }
+  };
+
+  const samples = { ours: [], baseline: [] };
+  for (let i = 0; i < runs; i++) {
+    samples.ours.push(await startOnce('ours'));
+    samples.baseline.push(await startOnce('baseline'));
+  }
+  const med = (list, key) => median(list.map((s) => s[key]));
+  const summary = (list) => ({
+    startup: med(list, 'startup'),
+    firstDispatch: med(list, 'firstDispatch'),
+    secondDispatch: med(list, 'secondDispatch'),
+    initMs: med(list, 'initMs'),
+    firstSignMs: med(list, 'firstSignMs'),
+    inWorkerTotalMs: median(list.map((s) => s.initMs + s.firstSignMs)),
+  });
+  const ours = summary(samples.ours);
+  const baseline = summary(samples.baseline);
+  return {
+    runs,
+    ours,
+    baseline,
+    startupDelta: ours.startup - baseline.startup,
+    firstDispatchDelta: ours.firstDispatch - baseline.firstDispatch,
+    bundleBytes: readFileSync(workers.ours).length,
+  };
+}
