@@ -149,11 +149,7 @@ async fn read_body(response: &JsValue, deadline: &Deadline) -> Result<Option<Vec
             let _ = reader.cancel();
             return Ok(None);
         }
-        let start = bytes.len();
-        bytes.resize(start + len, 0);
-        if let Some(slot) = bytes.get_mut(start..) {
-            array.copy_to(slot);
-        }
+        bytes.extend_from_slice(&array.to_vec());
     }
 }
 
