@@ -1,8 +1,11 @@
 // The public JS surface, shared by every runtime's entry.
 //
-// Rust validates, signs and sends; this file only reads the caller's options
-// (plain property reads are far cheaper in JS than across the wasm boundary),
-// names the positional results, and upgrades error records to `DmsError`.
+// Rust validates, signs, issues the fetch, judges the answer and sets the
+// retry policy. This file only reads the caller's options (plain property
+// reads are far cheaper in JS than across the wasm boundary), does the
+// waiting (awaits, the timeoutMs timer, the caller's AbortSignal, reading at
+// most 1 MiB of body), names the positional results, and upgrades error
+// records to `DmsError`.
 
 /** Every failure of this package: see README "Errors". */
 export class DmsError extends Error {
@@ -41,6 +44,193 @@ function asObject(value, field, optional) {
   return value;
 }
 
+const MAX_BODY_BYTES = 1024 * 1024;
+const TIMEOUT = { kind: 'Timeout', code: 'Timeout', message: 'no answer within timeoutMs; the rerun may still have happened', retryable: false };
+const ABORTED = { kind: 'Aborted', code: 'Aborted', message: 'the call was aborted by its AbortSignal', retryable: false };
+
+/**
+ * Calls waiting on each caller `AbortSignal`. One listener per signal, not
+ * per call: Node warns ("possible EventTarget memory leak") past 10
+ * listeners, and a dashboard may share one signal across many reruns.
+ */
+const watchers = new WeakMap();
+
+function watch(signal, call) {
+  let calls = watchers.get(signal);
+  if (!calls) {
+    calls = new Set();
+    const onAbort = () => {
+      for (const c of calls) c.halt(ABORTED);
+    };
+    calls.onAbort = onAbort;
+    watchers.set(signal, calls);
+    signal.addEventListener('abort', onAbort);
+  }
+  calls.add(call);
+}
+
+function unwatch(signal, call) {
+  const calls = watchers.get(signal);
+  if (!calls) return;
+  calls.delete(call);
+  if (calls.size === 0) {
+    signal.removeEventListener('abort', calls.onAbort);
+    watchers.delete(signal);
+  }
+}
+
+/**
+ * One call's waiting: the budget timer, the caller's signal, and every await
+ * raced against them. Rust decides everything else (see src/wasm/mod.rs).
+ */
+class Call {
+  constructor() {
+    this.controller = new AbortController();
+    this.stop = null; // TIMEOUT or ABORTED once stopped
+    this.stopped = new Promise((resolve) => { this.wake = resolve; });
+    this.attempts = 0;
+  }
+
+  halt(reason) {
+    if (this.stop) return;
+    this.stop = reason;
+    this.controller.abort();
+    this.wake();
+  }
+
+  /** Starts the budget and links the caller's signal (after the first send validated both). */
+  arm(timeoutMs, signal) {
+    if (timeoutMs > 0) {
+      this.endsAt = Date.now() + timeoutMs;
+      this.timer = setTimeout(() => this.halt(TIMEOUT), timeoutMs);
+    }
+    if (signal) {
+      this.signal = signal;
+      watch(signal, this);
+      if (signal.aborted) this.halt(ABORTED);
+    }
+  }
+
+  end() {
+    clearTimeout(this.timer);
+    if (this.signal) unwatch(this.signal, this);
+  }
+
+  failure(record, status) {
+    const out = { ...record, attempts: this.attempts };
+    if (status !== undefined) out.httpStatus = status;
+    return out;
+  }
+
+  /** Awaits `promise` unless the call stops first; a rejection becomes `Network`. */
+  async wait(promise, status) {
+    let value;
+    try {
+      value = await Promise.race([promise, this.stopped]);
+    } catch {
+      if (this.stop) throw this.failure(this.stop, status);
+      const message = status === undefined
+        ? 'the request could not be sent or got no answer'
+        : 'the connection failed while reading the answer';
+      throw this.failure({ kind: 'Network', code: 'NetworkError', message, retryable: false }, status);
+    }
+    if (this.stop) throw this.failure(this.stop, status);
+    return value;
+  }
+
+  async run(glue, send, signal, securityToken) {
+    let maxRetries = 0;
+    for (;;) {
+      let sent;
+      try {
+        sent = send(this.controller.signal);
+      } catch (record) {
+        // `fetch` itself threw: that attempt counts.
+        if (record?.kind === 'Network') record.attempts = this.attempts + 1;
+        throw record;
+      }
+      if (this.attempts === 0) {
+        maxRetries = sent[2];
+        this.arm(sent[1], signal);
+      }
+      this.attempts += 1;
+      const response = await this.wait(sent[0]);
+      const status = response?.status;
+      const headers = response?.headers;
+      const header = (name) => {
+        try {
+          return headers.get(name) ?? undefined;
+        } catch {
+          return undefined;
+        }
+      };
+      const body = typeof status === 'number' ? await this.readBody(response, header, status) : '';
+      try {
+        const result = glue.judge(
+          status, body, header('x-acs-retry-after'), header('retry-after'), header('x-acs-request-id'),
+          typeof securityToken === 'string' ? securityToken : undefined,
+        );
+        const out = { requestId: result[0], success: true };
+        if (result[1] !== undefined) out.errorCode = result[1];
+        if (result[2] !== undefined) out.errorMessage = result[2];
+        return out;
+      } catch (record) {
+        if (!record || typeof record.kind !== 'string') throw record;
+        record.attempts = this.attempts;
+        if (!record.retryable || this.attempts > maxRetries) throw record;
+        const delay = glue.backoffMs(this.attempts, record.retryAfterMs);
+        if (delay < 0 || (this.endsAt !== undefined && Date.now() + delay >= this.endsAt)) throw record;
+        await this.wait(new Promise((resolve) => setTimeout(resolve, delay)), undefined);
+      }
+    }
+  }
+
+  /** At most 1 MiB of body text; `undefined` once it is larger (reading stops there). */
+  async readBody(response, header, status) {
+    const declared = Number(header('content-length'));
+    const body = response.body;
+    if (declared > MAX_BODY_BYTES) {
+      body?.cancel?.().catch(() => {});
+      return undefined;
+    }
+    if (declared >= 0 && typeof response.text === 'function') {
+      // Length known and within the limit: the runtime's own fast path.
+      return String(await this.wait(response.text(), status));
+    }
+    if (body && typeof body.getReader === 'function') {
+      const reader = body.getReader();
+      const chunks = [];
+      let size = 0;
+      for (;;) {
+        const { done, value } = await this.wait(reader.read(), status);
+        if (done) break;
+        if (!(value instanceof Uint8Array)) {
+          reader.cancel().catch(() => {});
+          throw this.failure({ kind: 'Network', code: 'NetworkError', message: 'the response body is not a byte stream', retryable: false }, status);
+        }
+        size += value.byteLength;
+        if (size > MAX_BODY_BYTES) {
+          reader.cancel().catch(() => {});
+          return undefined;
+        }
+        chunks.push(value);
+      }
+      const bytes = new Uint8Array(size);
+      let at = 0;
+      for (const chunk of chunks) {
+        bytes.set(chunk, at);
+        at += chunk.byteLength;
+      }
+      return new TextDecoder().decode(bytes);
+    }
+    if (typeof response.text === 'function') {
+      const text = String(await this.wait(response.text(), status));
+      return text.length > MAX_BODY_BYTES ? undefined : text;
+    }
+    return '';
+  }
+}
+
 /** Wires the public functions to one initialised wasm-bindgen glue module. */
 export function bind(glue) {
   function signRerunTaskFlowInstance(config, request, overrides) {
@@ -70,22 +260,27 @@ export function bind(glue) {
   }
 
   async function rerunTaskFlowInstance(config, request) {
-    let result;
+    let c, r;
     try {
-      const c = asObject(config, 'config');
-      const r = asObject(request, 'request');
-      result = await glue.rerun(
-        c.accessKeyId, c.accessKeySecret, c.securityToken, c.endpoint, c.regionId, c.method,
-        r.tid, r.dagId, r.dagInstanceId, r.dagVersion,
-        c.timeoutMs, c.maxRetries, c.signal, c.fetch,
-      );
+      c = asObject(config, 'config');
+      r = asObject(request, 'request');
     } catch (error) {
       throw upgrade(error);
     }
-    const out = { requestId: result[0], success: true };
-    if (result[1] !== undefined) out.errorCode = result[1];
-    if (result[2] !== undefined) out.errorMessage = result[2];
-    return out;
+    const send = (signal) => glue.sendRequest(
+      c.accessKeyId, c.accessKeySecret, c.securityToken, c.endpoint, c.regionId, c.method,
+      r.tid, r.dagId, r.dagInstanceId, r.dagVersion,
+      c.timeoutMs, c.maxRetries, c.signal, c.fetch,
+      signal,
+    );
+    const call = new Call();
+    try {
+      return await call.run(glue, send, c.signal, c.securityToken);
+    } catch (error) {
+      throw upgrade(error);
+    } finally {
+      call.end();
+    }
   }
 
   return { rerunTaskFlowInstance, signRerunTaskFlowInstance };

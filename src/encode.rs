@@ -8,26 +8,42 @@
 use alloc::string::String;
 
 /// Appends the percent-encoding of `input` to `out`.
+///
+/// The hot loop of signing: runs of unreserved bytes are copied whole, so
+/// even at `opt-level = "z"` the work is a scan plus a few `memcpy`s, not a
+/// function call per byte.
 pub fn percent_encode_into(out: &mut String, input: &str) {
-    out.reserve(input.len());
-    for &byte in input.as_bytes() {
-        if byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'_' | b'.' | b'~') {
-            out.push(char::from(byte));
-        } else {
-            out.push('%');
-            out.push(hex_digit(byte >> 4));
-            out.push(hex_digit(byte & 0x0f));
+    let mut rest = input;
+    while !rest.is_empty() {
+        let run = rest.bytes().take_while(|&b| is_unreserved(b)).count();
+        let (literal, tail) = rest.split_at_checked(run).unwrap_or((rest, ""));
+        out.push_str(literal);
+        let mut chars = tail.chars();
+        if let Some(c) = chars.next() {
+            let mut utf8 = [0u8; 4];
+            for &byte in c.encode_utf8(&mut utf8).as_bytes() {
+                let escape = [b'%', hex_digit(byte >> 4), hex_digit(byte & 0x0f)];
+                out.push_str(core::str::from_utf8(&escape).unwrap_or_default());
+            }
         }
+        rest = chars.as_str();
     }
 }
 
-/// Uppercase hex digit of a nibble (arithmetic, so no table index can panic).
-fn hex_digit(nibble: u8) -> char {
-    char::from(if nibble < 10 {
+/// RFC 3986 unreserved: the only bytes Alibaba leaves literal.
+#[inline(always)]
+fn is_unreserved(byte: u8) -> bool {
+    byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'_' | b'.' | b'~')
+}
+
+/// Uppercase ASCII hex digit of a nibble (arithmetic, so no table index can panic).
+#[inline(always)]
+fn hex_digit(nibble: u8) -> u8 {
+    if nibble < 10 {
         b'0' + nibble
     } else {
         b'A' + nibble - 10
-    })
+    }
 }
 
 /// Returns the percent-encoding of `input`.

@@ -119,6 +119,7 @@ pub fn classify(status: u16, body: Body, retry_after_ms: Option<u32>) -> Result<
         Some(code) => {
             let message = fields
                 .message
+                .filter(|m| !m.is_empty())
                 .unwrap_or_else(|| String::from("the gateway refused the request"));
             (Kind::Api, code, message)
         }
@@ -147,6 +148,42 @@ fn http_error(
     err.retryable = status == 503 || err.code.starts_with("Throttling");
     err.retry_after_ms = retry_after_ms;
     err
+}
+
+/// Replaces every occurrence of `secret` in `message` — verbatim, encoded
+/// once and encoded twice (the gateway quotes its string to sign, where the
+/// STS token appears double-encoded) — with `[redacted]`.
+pub fn redact(message: &str, secret: &str) -> String {
+    let once = crate::encode::percent_encode(secret);
+    let twice = crate::encode::percent_encode(&once);
+    let mut out = String::from(message);
+    for form in [twice.as_str(), once.as_str(), secret] {
+        out = replace_all(&out, form, "[redacted]");
+    }
+    out
+}
+
+/// Naive substring replacement: messages are short, and `str::replace`'s
+/// two-way searcher costs kilobytes of wasm.
+fn replace_all(text: &str, needle: &str, with: &str) -> String {
+    let (hay, pat) = (text.as_bytes(), needle.as_bytes());
+    if pat.is_empty() || pat.len() > hay.len() {
+        return String::from(text);
+    }
+    let mut out = String::with_capacity(text.len());
+    let (mut start, mut i) = (0, 0);
+    while i + pat.len() <= hay.len() {
+        if hay.get(i..i + pat.len()) == Some(pat) {
+            out.push_str(text.get(start..i).unwrap_or_default());
+            out.push_str(with);
+            i += pat.len();
+            start = i;
+        } else {
+            i += 1;
+        }
+    }
+    out.push_str(text.get(start..).unwrap_or_default());
+    out
 }
 
 /// Reads the server's wait hint: `x-acs-retry-after` in milliseconds (what
@@ -273,6 +310,21 @@ mod tests {
             .err()
             .unwrap_or_else(|| DmsError::new(Kind::Network, "", ""));
         assert_eq!(err.code, "InvalidResponse.TooLarge");
+    }
+
+    #[test]
+    fn redacts_every_encoding_of_a_token() {
+        let token = "CAIS+demo/token==";
+        let message = "server string to sign is:POST&%2F&SecurityToken%3DCAIS%252Bdemo%252Ftoken%253D%253D%26X";
+        assert_eq!(
+            redact(message, token),
+            "server string to sign is:POST&%2F&SecurityToken%3D[redacted]%26X"
+        );
+        assert_eq!(
+            redact("raw CAIS+demo/token== and CAIS%2Bdemo%2Ftoken%3D%3D", token),
+            "raw [redacted] and [redacted]"
+        );
+        assert_eq!(redact("nothing here", token), "nothing here");
     }
 
     #[test]

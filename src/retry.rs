@@ -12,16 +12,19 @@ pub const MAX_DELAY_MS: f64 = 5_000.0;
 pub const MAX_HINT_MS: f64 = 60_000.0;
 
 /// Full-jitter backoff before retry number `retry` (1-based): a uniform draw
-/// in `[0, min(cap, base·2^(retry-1)))`, or the server's hint when it gave one.
+/// in `[0, min(cap, base·2^(retry-1)))`, or the server's hint when it gave
+/// one. `None` when the hint is above [`MAX_HINT_MS`]: the call fails with
+/// the server's answer instead of hanging for minutes.
 ///
 /// `unit` is a random number in `[0, 1)`.
-pub fn backoff_ms(retry: u32, unit: f64, hint_ms: Option<u32>) -> f64 {
+pub fn backoff_ms(retry: u32, unit: f64, hint_ms: Option<u32>) -> Option<f64> {
     if let Some(hint) = hint_ms {
-        return f64::from(hint).min(MAX_HINT_MS);
+        let hint = f64::from(hint);
+        return (hint <= MAX_HINT_MS).then_some(hint);
     }
     let ceiling =
         (BASE_DELAY_MS * f64::from(1u32 << retry.clamp(1, 16).saturating_sub(1))).min(MAX_DELAY_MS);
-    ceiling * unit.clamp(0.0, 1.0)
+    Some(ceiling * unit.clamp(0.0, 1.0))
 }
 
 #[cfg(test)]
@@ -30,11 +33,12 @@ mod tests {
 
     #[test]
     fn jitter_is_bounded_and_capped() {
-        assert_eq!(backoff_ms(1, 0.0, None), 0.0);
-        assert!(backoff_ms(1, 0.999, None) < 200.0);
-        assert!(backoff_ms(3, 0.999, None) < 800.0);
-        assert!(backoff_ms(30, 0.999, None) <= MAX_DELAY_MS);
-        assert_eq!(backoff_ms(2, 0.5, Some(1500)), 1500.0);
-        assert_eq!(backoff_ms(2, 0.5, Some(900_000)), MAX_HINT_MS);
+        assert_eq!(backoff_ms(1, 0.0, None), Some(0.0));
+        assert!(backoff_ms(1, 0.999, None).is_some_and(|d| d < 200.0));
+        assert!(backoff_ms(3, 0.999, None).is_some_and(|d| d < 800.0));
+        assert!(backoff_ms(30, 0.999, None).is_some_and(|d| d <= MAX_DELAY_MS));
+        assert_eq!(backoff_ms(2, 0.5, Some(1500)), Some(1500.0));
+        assert_eq!(backoff_ms(2, 0.5, Some(60_000)), Some(MAX_HINT_MS));
+        assert_eq!(backoff_ms(2, 0.5, Some(60_001)), None);
     }
 }
