@@ -27,9 +27,17 @@ function invalid(field, message) {
   return new DmsError({ kind: 'InvalidInput', code, message: field + ' ' + message, retryable: false });
 }
 
-/** Error records from Rust become `DmsError`s; anything else is a bug and is rethrown as is. */
+/** Rust's positional error record → a plain record (see `error_record` in src/wasm/mod.rs). */
+function fromRust(error) {
+  if (!Array.isArray(error) || typeof error[0] !== 'string') return error;
+  const [kind, code, message, retryable, requestId, httpStatus, recommend, attempts, retryAfterMs] = error;
+  return { kind, code, message, retryable, requestId, httpStatus, recommend, attempts, retryAfterMs };
+}
+
+/** Error records become `DmsError`s; anything else is a bug and is rethrown as is. */
 function upgrade(error) {
   if (error instanceof DmsError) return error;
+  error = fromRust(error);
   if (error !== null && typeof error === 'object' && typeof error.kind === 'string' && !(error instanceof Error)) {
     return new DmsError(error);
   }
@@ -144,17 +152,18 @@ class Call {
       let sent;
       try {
         sent = send(this.controller.signal);
-      } catch (record) {
+      } catch (error) {
+        const record = fromRust(error);
         // `fetch` itself threw: that attempt counts.
         if (record?.kind === 'Network') record.attempts = this.attempts + 1;
         throw record;
       }
       if (this.attempts === 0) {
-        maxRetries = sent[2];
-        this.arm(sent[1], signal);
+        maxRetries = sent[6];
+        this.arm(sent[5], signal);
       }
       this.attempts += 1;
-      const response = await this.wait(sent[0]);
+      const response = await this.wait(sent[7]);
       const status = response?.status;
       const headers = response?.headers;
       const header = (name) => {
@@ -174,7 +183,8 @@ class Call {
         if (result[1] !== undefined) out.errorCode = result[1];
         if (result[2] !== undefined) out.errorMessage = result[2];
         return out;
-      } catch (record) {
+      } catch (error) {
+        const record = fromRust(error);
         if (!record || typeof record.kind !== 'string') throw record;
         record.attempts = this.attempts;
         if (!record.retryable || this.attempts > maxRetries) throw record;
@@ -187,13 +197,14 @@ class Call {
 
   /** At most 1 MiB of body text; `undefined` once it is larger (reading stops there). */
   async readBody(response, header, status) {
-    const declared = Number(header('content-length'));
+    const length = header('content-length');
+    const declared = typeof length === 'string' && /^\d+$/.test(length.trim()) ? Number(length) : undefined;
     const body = response.body;
     if (declared > MAX_BODY_BYTES) {
       body?.cancel?.().catch(() => {});
       return undefined;
     }
-    if (declared >= 0 && typeof response.text === 'function') {
+    if (declared !== undefined && typeof response.text === 'function') {
       // Length known and within the limit: the runtime's own fast path.
       return String(await this.wait(response.text(), status));
     }
@@ -224,8 +235,9 @@ class Call {
       return new TextDecoder().decode(bytes);
     }
     if (typeof response.text === 'function') {
+      // A Response-like without a stream: the limit counts UTF-8 bytes.
       const text = String(await this.wait(response.text(), status));
-      return text.length > MAX_BODY_BYTES ? undefined : text;
+      return new TextEncoder().encode(text).byteLength > MAX_BODY_BYTES ? undefined : text;
     }
     return '';
   }
@@ -239,11 +251,11 @@ export function bind(glue) {
       const c = asObject(config, 'config');
       const r = asObject(request, 'request');
       const o = asObject(overrides, 'overrides', true);
-      signed = glue.signRequest(
+      signed = glue.prepare(
         c.accessKeyId, c.accessKeySecret, c.securityToken, c.endpoint, c.regionId, c.method,
         r.tid, r.dagId, r.dagInstanceId, r.dagVersion,
         c.timeoutMs, c.maxRetries, c.signal, c.fetch,
-        o.timestamp, o.nonce,
+        o.timestamp, o.nonce, undefined,
       );
     } catch (error) {
       throw upgrade(error);
@@ -267,11 +279,12 @@ export function bind(glue) {
     } catch (error) {
       throw upgrade(error);
     }
-    const send = (signal) => glue.sendRequest(
+    // Each attempt: validated, signed afresh (new nonce and timestamp) and sent.
+    const send = (signal) => glue.prepare(
       c.accessKeyId, c.accessKeySecret, c.securityToken, c.endpoint, c.regionId, c.method,
       r.tid, r.dagId, r.dagInstanceId, r.dagVersion,
       c.timeoutMs, c.maxRetries, c.signal, c.fetch,
-      signal,
+      undefined, undefined, signal,
     );
     const call = new Call();
     try {

@@ -13,20 +13,19 @@ use alloc::string::String;
 /// even at `opt-level = "z"` the work is a scan plus a few `memcpy`s, not a
 /// function call per byte.
 pub fn percent_encode_into(out: &mut String, input: &str) {
-    let mut rest = input;
+    // SAFETY: only ASCII bytes are appended (unreserved bytes and `%XX`), so
+    // `out` stays valid UTF-8.
+    let out = unsafe { out.as_mut_vec() };
+    let mut rest = input.as_bytes();
     while !rest.is_empty() {
-        let run = rest.bytes().take_while(|&b| is_unreserved(b)).count();
-        let (literal, tail) = rest.split_at_checked(run).unwrap_or((rest, ""));
-        out.push_str(literal);
-        let mut chars = tail.chars();
-        if let Some(c) = chars.next() {
-            let mut utf8 = [0u8; 4];
-            for &byte in c.encode_utf8(&mut utf8).as_bytes() {
-                let escape = [b'%', hex_digit(byte >> 4), hex_digit(byte & 0x0f)];
-                out.push_str(core::str::from_utf8(&escape).unwrap_or_default());
-            }
-        }
-        rest = chars.as_str();
+        let run = rest.iter().take_while(|&&b| is_unreserved(b)).count();
+        let (literal, tail) = rest.split_at_checked(run).unwrap_or((rest, &[]));
+        out.extend_from_slice(literal);
+        let Some((&byte, tail)) = tail.split_first() else {
+            break;
+        };
+        out.extend_from_slice(&[b'%', hex_digit(byte >> 4), hex_digit(byte & 0x0f)]);
+        rest = tail;
     }
 }
 

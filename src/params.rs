@@ -14,20 +14,25 @@ pub const MAX_SAFE_INTEGER: f64 = 9_007_199_254_740_991.0;
 /// Parses a canonical decimal id: digits only, no sign, no leading zeros
 /// (except `0` itself), at most 2^63 − 1.
 pub fn parse_id(text: &str) -> Option<u64> {
-    let bytes = text.as_bytes();
-    match bytes {
-        [] => return None,
-        [b'0', _, ..] => return None,
-        _ => {}
+    if text.len() > 1 && text.as_bytes().first() == Some(&b'0') {
+        return None;
     }
-    let mut value: u64 = 0;
-    for &b in bytes {
-        if !b.is_ascii_digit() {
-            return None;
+    parse_digits(text).filter(|&value| value <= MAX_ID)
+}
+
+/// Parses ASCII digits (no sign, no spaces) into a `u64`, `None` on overflow.
+/// Hand-rolled because `str::parse` drags error formatting into the wasm.
+pub fn parse_digits(text: &str) -> Option<u64> {
+    if text.is_empty() {
+        return None;
+    }
+    text.bytes().try_fold(0u64, |value, b| {
+        if b.is_ascii_digit() {
+            value.checked_mul(10)?.checked_add(u64::from(b - b'0'))
+        } else {
+            None
         }
-        value = value.checked_mul(10)?.checked_add(u64::from(b - b'0'))?;
-    }
-    (value <= MAX_ID).then_some(value)
+    })
 }
 
 /// Accepts a JS `number` id only if it is a safe, non-negative integer.
@@ -70,8 +75,8 @@ pub fn id_to_string(mut value: u64) -> String {
 pub fn is_valid_region_id(region: &str) -> bool {
     !region.is_empty()
         && region.len() <= 63
-        && !region.starts_with('-')
-        && !region.ends_with('-')
+        && region.as_bytes().first() != Some(&b'-')
+        && region.as_bytes().last() != Some(&b'-')
         && region
             .bytes()
             .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
@@ -104,22 +109,16 @@ pub fn normalize_endpoint(endpoint: &str) -> Option<String> {
         return None;
     };
     let (scheme, rest) = endpoint.split_at_checked(lower_scheme_len)?;
-    let authority = rest.strip_suffix('/').unwrap_or(rest);
+    let authority = match rest.as_bytes().last() {
+        Some(b'/') => rest.get(..rest.len() - 1)?,
+        _ => rest,
+    };
     let (host, port) = split_host_port(authority)?;
     if !is_valid_host(host) {
         return None;
     }
     if let Some(port) = port {
-        let valid = !port.is_empty() && port.len() <= 5 && port.bytes().all(|b| b.is_ascii_digit());
-        if !valid
-            || port
-                .parse::<u32>()
-                .ok()
-                .filter(|p| (1..=65_535).contains(p))
-                .is_none()
-        {
-            return None;
-        }
+        parse_digits(port).filter(|p| (1..=65_535).contains(p))?;
     }
     let mut out = scheme.to_ascii_lowercase();
     out.push_str(&host.to_ascii_lowercase());
@@ -136,38 +135,47 @@ fn starts_with_ignore_case(text: &str, prefix: &str) -> bool {
 }
 
 /// Splits `host:port`, keeping bracketed IPv6 literals whole.
+///
+/// Byte searches rather than `char` patterns: the char searcher costs more
+/// wasm than this whole function.
 fn split_host_port(authority: &str) -> Option<(&str, Option<&str>)> {
-    if authority.starts_with('[') {
-        let close = authority.find(']')?;
-        let (host, rest) = authority.split_at_checked(close + 1)?;
-        return match rest {
-            "" => Some((host, None)),
-            _ => Some((host, Some(rest.strip_prefix(':')?))),
-        };
-    }
-    match authority.split_once(':') {
-        Some((host, port)) => Some((host, Some(port))),
+    let bytes = authority.as_bytes();
+    let search_from = if bytes.first() == Some(&b'[') {
+        bytes.iter().position(|&b| b == b']')? + 1
+    } else {
+        0
+    };
+    let colon = bytes
+        .iter()
+        .skip(search_from)
+        .position(|&b| b == b':')
+        .map(|at| at + search_from);
+    match colon {
+        None if search_from > 0 && search_from < bytes.len() => None,
         None => Some((authority, None)),
+        Some(at) if search_from > 0 && at != search_from => None,
+        Some(at) => Some((authority.get(..at)?, Some(authority.get(at + 1..)?))),
     }
 }
 
 fn is_valid_host(host: &str) -> bool {
-    if let Some(inner) = host.strip_prefix('[').and_then(|h| h.strip_suffix(']')) {
+    let bytes = host.as_bytes();
+    if let [b'[', inner @ .., b']'] = bytes {
         return !inner.is_empty()
             && inner
-                .bytes()
-                .all(|b| b.is_ascii_hexdigit() || b == b':' || b == b'.');
+                .iter()
+                .all(|&b| b.is_ascii_hexdigit() || b == b':' || b == b'.');
     }
-    !host.is_empty()
-        && host.len() <= 253
-        && host.split('.').all(|label| {
+    !bytes.is_empty()
+        && bytes.len() <= 253
+        && bytes.split(|&b| b == b'.').all(|label| {
             !label.is_empty()
                 && label.len() <= 63
-                && !label.starts_with('-')
-                && !label.ends_with('-')
+                && label.first() != Some(&b'-')
+                && label.last() != Some(&b'-')
                 && label
-                    .bytes()
-                    .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+                    .iter()
+                    .all(|&b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
         })
 }
 

@@ -190,11 +190,11 @@ fn replace_all(text: &str, needle: &str, with: &str) -> String {
 /// Alibaba's gateway sends), else `Retry-After` in seconds.
 pub fn retry_after_ms(acs_retry_after: Option<&str>, retry_after: Option<&str>) -> Option<u32> {
     let parse = |text: &str| -> Option<u32> {
-        let text = text.trim();
-        if text.is_empty() || text.len() > 9 || !text.bytes().all(|b| b.is_ascii_digit()) {
-            return None;
-        }
-        text.parse::<u32>().ok()
+        let text = text.trim_ascii();
+        (text.len() <= 9)
+            .then(|| crate::params::parse_digits(text))
+            .flatten()
+            .and_then(|value| u32::try_from(value).ok())
     };
     acs_retry_after.and_then(parse).or_else(|| {
         retry_after

@@ -1,9 +1,11 @@
-//! The wasm boundary: `signRequest` and `rerun` called with real JS values.
+//! The wasm boundary: `prepare` (validate, sign, and send when given the
+//! entry's AbortSignal), `judge` and `backoffMs`, called with real JS values.
 //!
 //! No `wasm_bindgen_test_configure!` on purpose: without it the runner uses
 //! Node, and `WASM_BINDGEN_USE_BROWSER=1` runs the very same tests in headless
 //! Chromium. `fetch` is a test double that returns real `Response` objects:
-//! this layer checks what crosses the boundary; real HTTP is tested elsewhere.
+//! this layer checks what crosses the boundary; the awaiting, the timer and
+//! real HTTP live in `js/api.mjs` and are tested by the JS layers.
 #![cfg(target_arch = "wasm32")]
 #![allow(
     clippy::unwrap_used,
@@ -12,18 +14,20 @@
     clippy::indexing_slicing
 )]
 
-use std::cell::{Cell, RefCell};
+use std::cell::RefCell;
 use std::collections::HashSet;
+use std::future::poll_fn;
 use std::rc::Rc;
+use std::task::{Poll, Waker};
 
 use dms_rerun::request::{sign_rerun, Credentials, RerunRequest};
 use dms_rerun::sign::Method;
-use dms_rerun::wasm::{rerun, sign_request};
+use dms_rerun::wasm::{backoff_ms, judge, prepare};
 use js_sys::{Array, BigInt, Function, JsString, Object, Promise, Reflect};
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_test::wasm_bindgen_test;
-use web_sys::{AbortController, AbortSignal};
+use web_sys::AbortSignal;
 
 const DEMO_ID: &str = "LTAI-demo-key";
 const DEMO_SECRET: &str = "demo-secret-do-not-use";
@@ -32,7 +36,7 @@ const NONCE: &str = "c0ffee00-0000-4000-8000-000000000001";
 /// Nothing listens here: a request that escaped the fetch double would fail loudly.
 const ENDPOINT: &str = "http://127.0.0.1:9";
 
-/// The ten signing arguments, in the order `signRequest`/`rerun` take them.
+/// The ten signing arguments, in the order `prepare` takes them.
 #[derive(Clone)]
 struct Target {
     access_key_id: JsValue,
@@ -47,7 +51,7 @@ struct Target {
     dag_version: JsValue,
 }
 
-/// The transport arguments of `rerun`.
+/// The transport arguments (`Config` options) `prepare` takes next.
 #[derive(Clone, Default)]
 struct Transport {
     timeout_ms: JsValue,
@@ -94,34 +98,48 @@ impl Target {
     }
 
     fn sign(&self, timestamp: JsValue, nonce: JsValue) -> Result<Vec<String>, JsValue> {
-        let t = self.clone();
-        sign_request(
-            t.access_key_id,
-            t.access_key_secret,
-            t.security_token,
-            t.endpoint,
-            t.region_id,
-            t.method,
-            t.tid,
-            t.dag_id,
-            t.dag_instance_id,
-            t.dag_version,
-            JsValue::UNDEFINED,
-            JsValue::UNDEFINED,
-            JsValue::UNDEFINED,
-            JsValue::UNDEFINED,
-            timestamp,
-            nonce,
-        )
+        self.sign_with(&Transport::default(), timestamp, nonce)
+    }
+
+    /// `prepare` without the entry's signal: signs only. Returns the five
+    /// strings `[method, url, canonicalQuery, stringToSign, signature]`.
+    fn sign_with(
+        &self,
+        transport: &Transport,
+        timestamp: JsValue,
+        nonce: JsValue,
+    ) -> Result<Vec<String>, JsValue> {
+        let out = self.prepare(transport, timestamp, nonce, None)?;
+        assert_eq!(out.length(), 7, "no response promise without a signal");
+        Ok((0..5).map(|i| out.get(i).as_string().unwrap()).collect())
     }
 
     fn sign_fixed(&self) -> Result<Vec<String>, JsValue> {
         self.sign(TS.into(), NONCE.into())
     }
 
-    async fn rerun(&self, transport: Transport) -> Result<JsValue, JsValue> {
+    /// `prepare` with a fresh timestamp and nonce and `abort` as the entry's
+    /// own signal: signs and sends.
+    fn send(&self, transport: &Transport, abort: &AbortSignal) -> Result<Array, JsValue> {
+        self.prepare(
+            transport,
+            JsValue::UNDEFINED,
+            JsValue::UNDEFINED,
+            Some(abort),
+        )
+    }
+
+    /// The export itself, every argument in order.
+    fn prepare(
+        &self,
+        transport: &Transport,
+        timestamp: JsValue,
+        nonce: JsValue,
+        abort: Option<&AbortSignal>,
+    ) -> Result<Array, JsValue> {
         let t = self.clone();
-        rerun(
+        let o = transport.clone();
+        prepare(
             t.access_key_id,
             t.access_key_secret,
             t.security_token,
@@ -132,12 +150,14 @@ impl Target {
             t.dag_id,
             t.dag_instance_id,
             t.dag_version,
-            transport.timeout_ms,
-            transport.max_retries,
-            transport.signal,
-            transport.fetch,
+            o.timeout_ms,
+            o.max_retries,
+            o.signal,
+            o.fetch,
+            timestamp,
+            nonce,
+            abort.cloned(),
         )
-        .await
     }
 }
 
@@ -149,18 +169,46 @@ fn get_str(value: &JsValue, key: &str) -> Option<String> {
     get(value, key).as_string()
 }
 
+/// The order of an error record thrown as an array (see `fromRust` in js/api.mjs).
+const RECORD_FIELDS: [&str; 9] = [
+    "kind",
+    "code",
+    "message",
+    "retryable",
+    "requestId",
+    "httpStatus",
+    "recommend",
+    "attempts",
+    "retryAfterMs",
+];
+
+/// One field of an error record, whether Rust throws it as an object or as
+/// the positional array the entry names.
+fn rec(err: &JsValue, name: &str) -> JsValue {
+    if Array::is_array(err) {
+        let i = RECORD_FIELDS.iter().position(|f| *f == name).unwrap();
+        err.unchecked_ref::<Array>().get(i as u32)
+    } else {
+        get(err, name)
+    }
+}
+
+fn rec_str(err: &JsValue, name: &str) -> Option<String> {
+    rec(err, name).as_string()
+}
+
 /// Asserts `err` is a plain error record (not a thrown JS Error) of `kind`/`code`.
 fn assert_record(err: &JsValue, kind: &str, code: &str) {
     assert!(
         err.is_object() && !err.is_instance_of::<js_sys::Error>(),
         "not an error record: {err:?}"
     );
-    assert_eq!(get_str(err, "kind").as_deref(), Some(kind), "{err:?}");
-    assert_eq!(get_str(err, "code").as_deref(), Some(code), "{err:?}");
-    let message = get_str(err, "message").unwrap_or_default();
+    assert_eq!(rec_str(err, "kind").as_deref(), Some(kind), "{err:?}");
+    assert_eq!(rec_str(err, "code").as_deref(), Some(code), "{err:?}");
+    let message = rec_str(err, "message").unwrap_or_default();
     assert!(!message.is_empty(), "{err:?}");
     assert!(!message.contains(DEMO_SECRET), "secret leaked: {message}");
-    assert!(get(err, "retryable").as_bool().is_some(), "{err:?}");
+    assert!(rec(err, "retryable").as_bool().is_some(), "{err:?}");
 }
 
 /// One decoded query parameter of a signed URL or canonical query.
@@ -459,7 +507,7 @@ fn bad_inputs_become_error_records_and_the_instance_keeps_signing() {
             let err = good.with(field, value).sign_fixed().expect_err(field);
             if round == 0 {
                 assert_record(&err, "InvalidInput", &code_for(field));
-                assert_eq!(get(&err, "retryable"), JsValue::FALSE);
+                assert_eq!(rec(&err, "retryable"), JsValue::FALSE);
             }
         }
     }
@@ -532,114 +580,7 @@ fn nonces_from_getrandom_are_unique_uuid_v4() {
     assert_eq!(seen.len(), 1000);
 }
 
-// ---------------------------------------------------------------- rerun
-
-fn ok_response(request_id: &str) -> JsValue {
-    json_response(
-        200,
-        &format!(r#"{{"RequestId":"{request_id}","Success":true}}"#),
-    )
-}
-
-fn busy_response() -> JsValue {
-    json_response(
-        503,
-        r#"{"Code":"ServiceUnavailable","Message":"busy","RequestId":"r503"}"#,
-    )
-}
-
-/// A promise that never settles: a request that hangs forever.
-fn never() -> JsValue {
-    Promise::new(&mut |_, _| {}).into()
-}
-
-/// `rerun` resolves to `[requestId, errorCode?, errorMessage?]`.
-fn result_array(out: &JsValue) -> Array {
-    let out: Array = out.clone().dyn_into().expect("rerun resolves to an array");
-    assert_eq!(out.length(), 3);
-    out
-}
-
-fn request_id(out: &JsValue) -> Option<String> {
-    result_array(out).get(0).as_string()
-}
-
-/// The AbortSignal `rerun` handed to the n-th fetch call.
-fn fetch_signal(calls: &Calls, n: usize) -> AbortSignal {
-    get(&calls.init(n), "signal").dyn_into().unwrap()
-}
-
-/// Resolves after `ms` on the runtime's own timer.
-async fn sleep(ms: f64) {
-    let set_timeout: Function = get(&js_sys::global(), "setTimeout").unchecked_into();
-    let wait = Promise::new(&mut |resolve, _| {
-        set_timeout
-            .call2(&JsValue::UNDEFINED, &resolve, &num(ms))
-            .unwrap();
-    });
-    wasm_bindgen_futures::JsFuture::from(wait).await.unwrap();
-}
-
-/// Calls `target[method](...args)`.
-fn call_method(target: &JsValue, method: &str, args: &[&JsValue]) -> JsValue {
-    let f: Function = get(target, method).unchecked_into();
-    let args: Array = args.iter().copied().collect();
-    Reflect::apply(&f, target, &args).unwrap()
-}
-
-/// Counts unhandled promise rejections while installed (Node: `process.on`,
-/// browsers: the `unhandledrejection` event). Node turns one into a process
-/// crash, so `rerun` must never leave one behind.
-struct RejectionWatch {
-    seen: Rc<Cell<u32>>,
-    target: JsValue,
-    remove: &'static str,
-    event: JsValue,
-    handler: JsValue,
-}
-
-impl RejectionWatch {
-    fn start() -> Self {
-        let global: JsValue = js_sys::global().into();
-        let process = get(&global, "process");
-        let node = process.is_object() && get(&process, "on").is_function();
-        let seen = Rc::new(Cell::new(0));
-        let counter = seen.clone();
-        let handler = Closure::<dyn FnMut(JsValue)>::new(move |event: JsValue| {
-            counter.set(counter.get() + 1);
-            if !node {
-                call_method(&event, "preventDefault", &[]); // keep the console clean
-            }
-        })
-        .into_js_value();
-        let (target, add, remove, event) = if node {
-            (process, "on", "off", "unhandledRejection")
-        } else {
-            (
-                global,
-                "addEventListener",
-                "removeEventListener",
-                "unhandledrejection",
-            )
-        };
-        let event = JsValue::from_str(event);
-        call_method(&target, add, &[&event, &handler]);
-        RejectionWatch {
-            seen,
-            target,
-            remove,
-            event,
-            handler,
-        }
-    }
-
-    /// Gives pending rejections time to be reported, uninstalls, and counts.
-    async fn finish(self) -> u32 {
-        sleep(100.0).await;
-        call_method(&self.target, self.remove, &[&self.event, &self.handler]);
-        self.seen.get()
-    }
-}
+// ---------------------------------------------------------------- helpers for sending
 
 impl Transport {
     /// A copy with one option (named as in the JS config) replaced.
@@ -656,292 +597,676 @@ impl Transport {
     }
 }
 
-#[wasm_bindgen_test]
-async fn success_resolves_to_request_id_array() {
-    let (fetch, calls) = fetch_double(|_| ok_response("req-ok"));
-    let out = Target::demo().rerun(with_fetch(fetch)).await.unwrap();
-    let array = result_array(&out);
-    assert_eq!(array.get(0).as_string().as_deref(), Some("req-ok"));
-    assert!(array.get(1).is_undefined() && array.get(2).is_undefined());
-
-    // One POST without a body, carrying the call's AbortSignal, to a URL the
-    // pure signer reproduces from its own Timestamp and SignatureNonce.
-    assert_eq!(calls.count(), 1);
-    let init = calls.init(0);
-    assert_eq!(get_str(&init, "method").as_deref(), Some("POST"));
-    assert!(get(&init, "body").is_undefined());
-    assert!(!fetch_signal(&calls, 0).aborted());
-    let url = calls.url(0);
-    let ts = query_param(&url, "Timestamp").unwrap();
-    let nonce = query_param(&url, "SignatureNonce").unwrap();
-    assert_eq!(url, pure_demo(Method::Post, &ts, &nonce).url);
-}
-
-#[wasm_bindgen_test]
-async fn success_carries_error_code_and_message_when_present() {
-    let (fetch, calls) = fetch_double(|_| {
-        json_response(
-            200,
-            r#"{"RequestId":"r2","Success":true,"ErrorCode":"W1","ErrorMessage":"note"}"#,
-        )
-    });
-    let get_target = Target::demo().with("method", "GET".into());
-    let out = result_array(&get_target.rerun(with_fetch(fetch)).await.unwrap());
-    assert_eq!(out.get(0).as_string().as_deref(), Some("r2"));
-    assert_eq!(out.get(1).as_string().as_deref(), Some("W1"));
-    assert_eq!(out.get(2).as_string().as_deref(), Some("note"));
-    assert_eq!(get_str(&calls.init(0), "method").as_deref(), Some("GET"));
-}
-
-#[wasm_bindgen_test]
-async fn success_false_is_an_api_error() {
-    let (fetch, calls) = fetch_double(|_| {
-        json_response(
-            200,
-            r#"{"RequestId":"r-no","Success":false,"ErrorCode":"InstanceNotExist","ErrorMessage":"no such instance"}"#,
-        )
-    });
-    let err = Target::demo().rerun(with_fetch(fetch)).await.unwrap_err();
-    assert_record(&err, "Api", "InstanceNotExist");
-    assert_eq!(get(&err, "httpStatus").as_f64(), Some(200.0));
-    assert_eq!(get_str(&err, "requestId").as_deref(), Some("r-no"));
-    assert_eq!(get(&err, "retryable"), JsValue::FALSE);
-    assert_eq!(calls.count(), 1, "Success:false is never retried");
-}
-
-#[wasm_bindgen_test]
-async fn a_503_is_retried_and_re_signed() {
-    let (fetch, calls) = fetch_double(|n| match n {
-        0 => busy_response(),
-        _ => ok_response("r-after-503"),
-    });
-    let transport = with_fetch(fetch).with("maxRetries", num(1.0));
-    let out = Target::demo().rerun(transport).await.unwrap();
-    assert_eq!(request_id(&out).as_deref(), Some("r-after-503"));
-    assert_eq!(calls.count(), 2);
-    assert_ne!(
-        query_param(&calls.url(0), "SignatureNonce"),
-        query_param(&calls.url(1), "SignatureNonce"),
-        "each attempt gets a fresh nonce"
-    );
-}
-
-#[wasm_bindgen_test]
-async fn a_503_without_retries_left_is_reported() {
-    let (fetch, calls) = fetch_double(|_| busy_response());
-    let transport = with_fetch(fetch).with("maxRetries", num(0.0));
-    let err = Target::demo().rerun(transport).await.unwrap_err();
-    assert_record(&err, "Api", "ServiceUnavailable");
-    assert_eq!(get(&err, "httpStatus").as_f64(), Some(503.0));
-    assert_eq!(get_str(&err, "requestId").as_deref(), Some("r503"));
-    assert_eq!(get(&err, "retryable"), JsValue::TRUE);
-    assert_eq!(get(&err, "attempts").as_f64(), Some(1.0));
-    assert_eq!(calls.count(), 1);
-}
-
-#[wasm_bindgen_test]
-async fn fetch_throwing_synchronously_is_a_network_error() {
-    let fetch = Closure::<dyn FnMut(JsValue, JsValue) -> Result<JsValue, JsValue>>::new(
-        |_: JsValue, _: JsValue| Err(js_sys::TypeError::new("boom").into()),
-    )
-    .into_js_value();
-    // The double really throws (rather than returning a rejected promise).
-    let thrown = fetch.unchecked_ref::<Function>().call2(
-        &JsValue::UNDEFINED,
-        &"u".into(),
-        &JsValue::UNDEFINED,
-    );
-    assert!(thrown.unwrap_err().is_instance_of::<js_sys::TypeError>());
-    let err = Target::demo().rerun(with_fetch(fetch)).await.unwrap_err();
-    assert_record(&err, "Network", "NetworkError");
-    assert_eq!(get(&err, "attempts").as_f64(), Some(1.0));
-}
-
-#[wasm_bindgen_test]
-async fn fetch_rejecting_is_a_network_error() {
-    let (fetch, calls) =
-        fetch_double(|_| Promise::reject(&js_sys::Error::new("refused").into()).into());
-    let err = Target::demo().rerun(with_fetch(fetch)).await.unwrap_err();
-    assert_record(&err, "Network", "NetworkError");
-    assert_eq!(calls.count(), 1, "a network failure is not retried");
-}
-
-#[wasm_bindgen_test]
-async fn fetch_returning_a_non_response_is_not_http() {
-    let (fetch, _) = fetch_double(|_| num(42.0));
-    let err = Target::demo().rerun(with_fetch(fetch)).await.unwrap_err();
-    assert_record(&err, "InvalidResponse", "InvalidResponse.NotHttp");
-}
-
-#[wasm_bindgen_test]
-async fn a_response_like_object_without_a_stream_is_read_with_text() {
-    // What some fetch polyfills return: status + text(), no body stream, no headers.
-    let (fetch, _) = fetch_double(|_| {
-        let like = Object::new();
-        Reflect::set(&like, &"status".into(), &num(200.0)).unwrap();
-        let text = Closure::<dyn FnMut() -> JsValue>::new(|| {
-            let body = JsValue::from_str(r#"{"RequestId":"duck","Success":true}"#);
-            Promise::resolve(&body).into()
-        });
-        Reflect::set(&like, &"text".into(), &text.into_js_value()).unwrap();
-        like.into()
-    });
-    let out = Target::demo().rerun(with_fetch(fetch)).await.unwrap();
-    assert_eq!(request_id(&out).as_deref(), Some("duck"));
-}
-
-#[wasm_bindgen_test]
-async fn non_json_body_is_invalid_response() {
-    let (fetch, _) =
-        fetch_double(|_| response(200, "<html>hi</html>", &[("content-type", "text/html")]));
-    let err = Target::demo().rerun(with_fetch(fetch)).await.unwrap_err();
-    assert_record(&err, "InvalidResponse", "InvalidResponse.NotJson");
-    assert_eq!(get(&err, "httpStatus").as_f64(), Some(200.0));
-}
-
-/// A valid success body of exactly `len` bytes.
-fn padded_success(len: usize) -> String {
-    let head = r#"{"RequestId":"big","Success":true,"Pad":""#;
-    let tail = r#""}"#;
-    let body = [head, &"a".repeat(len - head.len() - tail.len()), tail].concat();
-    assert_eq!(body.len(), len);
-    body
-}
-
-#[wasm_bindgen_test]
-async fn body_of_exactly_one_mib_is_read_and_one_byte_more_is_too_large() {
-    const MIB: usize = 1024 * 1024;
-    let fits = padded_success(MIB);
-    let (fetch, _) = fetch_double(move |_| json_response(200, &fits));
-    let out = Target::demo().rerun(with_fetch(fetch)).await.unwrap();
-    assert_eq!(request_id(&out).as_deref(), Some("big"));
-
-    let over = padded_success(MIB + 1);
-    let (fetch, _) = fetch_double(move |_| json_response(200, &over));
-    let err = Target::demo().rerun(with_fetch(fetch)).await.unwrap_err();
-    assert_record(&err, "InvalidResponse", "InvalidResponse.TooLarge");
-    assert_eq!(get(&err, "httpStatus").as_f64(), Some(200.0));
-}
-
-#[wasm_bindgen_test]
-async fn a_declared_content_length_over_one_mib_is_too_large_unread() {
-    let body = r#"{"RequestId":"small","Success":true}"#;
-    let (fetch, _) = fetch_double(move |_| response(200, body, &[("content-length", "2000000")]));
-    let err = Target::demo().rerun(with_fetch(fetch)).await.unwrap_err();
-    assert_record(&err, "InvalidResponse", "InvalidResponse.TooLarge");
-}
-
-#[wasm_bindgen_test]
-async fn timeout_with_a_hanging_fetch() {
-    let watch = RejectionWatch::start();
-    let (fetch, calls) = fetch_double(|_| never());
-    let transport = with_fetch(fetch).with("timeoutMs", num(100.0));
-    let started = js_sys::Date::now();
-    let err = Target::demo().rerun(transport).await.unwrap_err();
-    let elapsed = js_sys::Date::now() - started;
-    assert_record(&err, "Timeout", "Timeout");
-    assert!(elapsed >= 90.0, "stopped before timeoutMs: {elapsed} ms");
-    assert_eq!(calls.count(), 1);
-    // The signal handed to fetch is aborted, so a real request is cancelled.
-    assert!(fetch_signal(&calls, 0).aborted());
-    assert_eq!(watch.finish().await, 0);
-}
-
-#[wasm_bindgen_test]
-async fn an_already_aborted_signal_never_calls_fetch() {
-    let controller = AbortController::new().unwrap();
-    controller.abort();
-    let (fetch, calls) = fetch_double(|_| ok_response("x"));
-    let transport = with_fetch(fetch).with("signal", controller.signal().into());
-    let err = Target::demo().rerun(transport).await.unwrap_err();
-    assert_record(&err, "Aborted", "Aborted");
-    assert_eq!(calls.count(), 0);
-}
-
-#[wasm_bindgen_test]
-async fn aborting_while_the_request_is_pending_stops_the_call() {
-    let watch = RejectionWatch::start();
-    let controller = AbortController::new().unwrap();
-    let (fetch, calls) = fetch_double(|_| never());
-    let transport = with_fetch(fetch)
-        .with("signal", controller.signal().into())
-        .with("timeoutMs", num(0.0));
-    // Abort 20 ms into the call, from a timer, as a caller would.
-    let abort: Function = get(&controller, "abort").unchecked_into();
-    let set_timeout: Function = get(&js_sys::global(), "setTimeout").unchecked_into();
-    let bound = abort.bind0(&controller);
-    set_timeout
-        .call2(&JsValue::UNDEFINED, &bound, &num(20.0))
-        .unwrap();
-    let err = Target::demo().rerun(transport).await.unwrap_err();
-    assert_record(&err, "Aborted", "Aborted");
-    assert_eq!(get(&err, "attempts").as_f64(), Some(1.0));
-    assert_eq!(calls.count(), 1);
-    assert!(fetch_signal(&calls, 0).aborted());
-    assert_eq!(watch.finish().await, 0);
-}
-
-#[wasm_bindgen_test]
-async fn aborting_inside_the_fetch_call_leaves_no_unhandled_rejection() {
-    // A fetch wrapper that aborts the caller's controller while being called
-    // (before `rerun` first awaits). Contract: `Aborted`, and nothing else —
-    // an unhandled rejection here would crash a Node process.
-    let watch = RejectionWatch::start();
-    let controller = AbortController::new().unwrap();
-    let abort = controller.clone();
-    let (fetch, calls) = fetch_double(move |_| {
-        abort.abort();
-        never()
-    });
-    let transport = with_fetch(fetch).with("signal", controller.signal().into());
-    let err = Target::demo().rerun(transport).await.unwrap_err();
-    assert_record(&err, "Aborted", "Aborted");
-    assert_eq!(get(&err, "attempts").as_f64(), Some(1.0));
-    assert_eq!(calls.count(), 1);
-    assert_eq!(
-        watch.finish().await,
-        0,
-        "rerun left an unhandled rejection (its internal 'stopped' promise)"
-    );
-}
-
-#[wasm_bindgen_test]
-async fn bad_rerun_inputs_are_refused_before_fetch() {
-    let (fetch, calls) = fetch_double(|_| ok_response("x"));
-    let good = with_fetch(fetch);
+/// Bad transport options: each must be refused with `code_for(field)`.
+fn bad_transports() -> Vec<(&'static str, JsValue)> {
     let not_a_signal: JsValue = Object::new().into();
     Reflect::set(&not_a_signal, &"aborted".into(), &JsValue::FALSE).unwrap();
-    let cases = [
+    vec![
         ("timeoutMs", num(-1.0)),
         ("timeoutMs", num(1.5)),
         ("timeoutMs", num(f64::NAN)),
         ("timeoutMs", "100".into()),
         ("timeoutMs", num(2_147_483_648.0)), // above what timers accept
         ("maxRetries", num(11.0)),
+        ("maxRetries", num(-1.0)),
         ("maxRetries", big(1)),
         ("signal", not_a_signal), // no addEventListener
         ("signal", JsValue::TRUE),
         ("fetch", num(42.0)),
         ("fetch", Object::new().into()),
-    ];
-    for (field, value) in cases {
+    ]
+}
+
+fn ok_response(request_id: &str) -> JsValue {
+    json_response(
+        200,
+        &format!(r#"{{"RequestId":"{request_id}","Success":true}}"#),
+    )
+}
+
+/// `new AbortController()` with the runtime's own class, and its signal.
+fn abort_controller() -> (JsValue, AbortSignal) {
+    let ctor: Function = get(&js_sys::global(), "AbortController").unchecked_into();
+    let controller = Reflect::construct(&ctor, &Array::new()).unwrap();
+    let signal = get(&controller, "signal").dyn_into().unwrap();
+    (controller, signal)
+}
+
+fn abort(controller: &JsValue) {
+    let f: Function = get(controller, "abort").unchecked_into();
+    f.call0(controller).unwrap();
+}
+
+/// A fresh, unaborted signal standing in for the entry's own.
+fn entry_signal() -> AbortSignal {
+    abort_controller().1
+}
+
+/// Awaits a JS promise (no wasm-bindgen-futures here: the crate has no async
+/// runtime, so `JsFuture` is not a dependency).
+async fn settle(promise: &Promise) -> Result<JsValue, JsValue> {
+    #[derive(Default)]
+    struct State {
+        result: Option<Result<JsValue, JsValue>>,
+        waker: Option<Waker>,
+    }
+    let state = Rc::new(RefCell::new(State::default()));
+    let finish = |state: Rc<RefCell<State>>, ok: bool| {
+        Closure::once(move |value: JsValue| {
+            let mut s = state.borrow_mut();
+            s.result = Some(if ok { Ok(value) } else { Err(value) });
+            if let Some(w) = s.waker.take() {
+                w.wake();
+            }
+        })
+    };
+    let on_ok = finish(state.clone(), true);
+    let on_err = finish(state.clone(), false);
+    let _ = promise.then2(&on_ok, &on_err);
+    poll_fn(|cx| {
+        let mut s = state.borrow_mut();
+        match s.result.take() {
+            Some(result) => Poll::Ready(result),
+            None => {
+                s.waker = Some(cx.waker().clone());
+                Poll::Pending
+            }
+        }
+    })
+    .await
+}
+
+/// A send returns the signed request's five strings, then `timeoutMs`,
+/// `maxRetries` and the response promise.
+fn sent_parts(out: &Array) -> (Promise, f64, f64) {
+    assert_eq!(out.length(), 8);
+    let promise = out.get(7).dyn_into::<Promise>().expect("[7] is a Promise");
+    (
+        promise,
+        out.get(5).as_f64().unwrap(),
+        out.get(6).as_f64().unwrap(),
+    )
+}
+
+/// Every parameter a ReRunTaskFlowInstance query must carry, except the signature.
+const SIGNED_PARAMS: [&str; 11] = [
+    "AccessKeyId",
+    "Action",
+    "DagId",
+    "DagInstanceId",
+    "DagVersion",
+    "Format",
+    "SignatureMethod",
+    "SignatureNonce",
+    "SignatureVersion",
+    "Timestamp",
+    "Version",
+];
+
+/// Replaces `globalThis.fetch` until dropped (restored even if the test panics).
+struct GlobalFetch {
+    original: JsValue,
+}
+
+impl GlobalFetch {
+    fn replace(with: &JsValue) -> Self {
+        let global: JsValue = js_sys::global().into();
+        let original = get(&global, "fetch");
+        Reflect::set(&global, &"fetch".into(), with).unwrap();
+        GlobalFetch { original }
+    }
+}
+
+impl Drop for GlobalFetch {
+    fn drop(&mut self) {
+        let global: JsValue = js_sys::global().into();
+        Reflect::set(&global, &"fetch".into(), &self.original).unwrap();
+    }
+}
+
+// ---------------------------------------------------------------- prepare, sending
+
+#[wasm_bindgen_test]
+async fn send_posts_once_without_body_with_the_entry_signal() {
+    let (fetch, calls) = fetch_double(|_| ok_response("req-ok"));
+    let abort = entry_signal();
+    let before = js_sys::Date::now();
+    let out = Target::demo().send(&with_fetch(fetch), &abort).unwrap();
+    let (promise, timeout_ms, max_retries) = sent_parts(&out);
+    assert_eq!((timeout_ms, max_retries), (10_000.0, 2.0), "the defaults");
+
+    // Called synchronously, exactly once, before anything is awaited.
+    assert_eq!(calls.count(), 1);
+    let init = calls.init(0);
+    assert_eq!(get_str(&init, "method").as_deref(), Some("POST"));
+    assert!(get(&init, "body").is_undefined(), "no body: {init:?}");
+    assert!(get(&init, "headers").is_undefined(), "no headers: {init:?}");
+    assert!(
+        Object::is(&get(&init, "signal"), &abort),
+        "fetch gets the entry's signal"
+    );
+
+    // The URL carries every parameter and is exactly what the pure signer
+    // produces from its own Timestamp and SignatureNonce.
+    let url = calls.url(0);
+    assert!(url.starts_with("http://127.0.0.1:9/?"), "{url}");
+    for name in SIGNED_PARAMS.iter().chain(&["Signature"]) {
+        assert!(query_param(&url, name).is_some(), "{name} missing: {url}");
+    }
+    assert_eq!(query_param(&url, "SecurityToken"), None);
+    assert_eq!(query_param(&url, "Tid"), None);
+    assert_eq!(
+        query_param(&url, "Action").as_deref(),
+        Some("ReRunTaskFlowInstance")
+    );
+    assert_eq!(query_param(&url, "DagInstanceId").as_deref(), Some("47"));
+    let ts = query_param(&url, "Timestamp").unwrap();
+    let nonce = query_param(&url, "SignatureNonce").unwrap();
+    assert_eq!(url, pure_demo(Method::Post, &ts, &nonce).url);
+    assert_eq!(out.get(0).as_string().as_deref(), Some("POST"));
+    assert_eq!(out.get(1).as_string(), Some(url.clone()), "preview = sent");
+    // Signed with the JS clock, to the second.
+    let signed_at = js_sys::Date::parse(&ts);
+    assert!(
+        signed_at >= before - 1_000.0 && signed_at <= js_sys::Date::now() + 1_000.0,
+        "{ts}"
+    );
+
+    // [0] resolves to the very Response the fetch returned.
+    let response = settle(&promise).await.unwrap();
+    assert_eq!(get(&response, "status").as_f64(), Some(200.0));
+    let again = settle(&promise).await.unwrap();
+    assert!(Object::is(&response, &again));
+}
+
+#[wasm_bindgen_test]
+async fn send_uses_get_and_the_given_transport_options() {
+    let (fetch, calls) = fetch_double(|_| ok_response("r-get"));
+    let (_controller, caller) = abort_controller();
+    let abort = entry_signal();
+    let transport = with_fetch(fetch)
+        .with("timeoutMs", num(0.0))
+        .with("maxRetries", num(10.0))
+        .with("signal", caller.clone().into());
+    let target = Target::demo()
+        .with("method", "GET".into())
+        .with("tid", big(i64::MAX.into()))
+        .with("securityToken", "CAIS+demo/token==".into());
+    let out = target.send(&transport, &abort).unwrap();
+    let (promise, timeout_ms, max_retries) = sent_parts(&out);
+    assert_eq!((timeout_ms, max_retries), (0.0, 10.0));
+    let init = calls.init(0);
+    assert_eq!(get_str(&init, "method").as_deref(), Some("GET"));
+    assert!(get(&init, "body").is_undefined());
+    // The entry's signal, not the caller's: the entry links the two itself.
+    assert!(Object::is(&get(&init, "signal"), &abort));
+    assert!(!Object::is(&get(&init, "signal"), &caller));
+    let url = calls.url(0);
+    assert_eq!(
+        query_param(&url, "Tid").as_deref(),
+        Some("9223372036854775807")
+    );
+    assert_eq!(
+        query_param(&url, "SecurityToken").as_deref(),
+        Some("CAIS+demo/token==")
+    );
+    let response = settle(&promise).await.unwrap();
+    assert_eq!(get(&response, "status").as_f64(), Some(200.0));
+}
+
+#[wasm_bindgen_test]
+fn fixed_timestamp_and_nonce_are_sent_exactly_as_previewed() {
+    let (fetch, calls) = fetch_double(|_| ok_response("r"));
+    let target = Target::demo().with("method", "GET".into());
+    let transport = with_fetch(fetch);
+    let preview = target
+        .sign_with(&transport, TS.into(), NONCE.into())
+        .unwrap();
+    let out = target
+        .prepare(&transport, TS.into(), NONCE.into(), Some(&entry_signal()))
+        .unwrap();
+    let (_, timeout_ms, max_retries) = sent_parts(&out);
+    assert_eq!((timeout_ms, max_retries), (10_000.0, 2.0));
+    let sent: Vec<String> = (0..5).map(|i| out.get(i).as_string().unwrap()).collect();
+    assert_eq!(sent, preview);
+    assert_eq!(calls.url(0), preview[1]);
+    assert_eq!(
+        preview[4], "ZX+MMncEsB7fZFp/54AFbs3WN1I=",
+        "the official SDK's"
+    );
+}
+
+#[wasm_bindgen_test]
+fn every_send_is_signed_afresh() {
+    let (fetch, calls) = fetch_double(|_| ok_response("r"));
+    let transport = with_fetch(fetch);
+    let abort = entry_signal();
+    let mut nonces = HashSet::new();
+    for _ in 0..20 {
+        Target::demo().send(&transport, &abort).unwrap();
+    }
+    for i in 0..calls.count() {
+        let url = calls.url(i);
+        let ts = query_param(&url, "Timestamp").unwrap();
+        let nonce = query_param(&url, "SignatureNonce").unwrap();
+        // Each URL is a valid signature of its own nonce.
+        assert_eq!(url, pure_demo(Method::Post, &ts, &nonce).url);
+        nonces.insert(nonce);
+    }
+    assert_eq!(nonces.len(), 20, "a retry must never reuse a nonce");
+}
+
+#[wasm_bindgen_test]
+async fn send_without_a_fetch_option_calls_the_global_fetch() {
+    let (double, calls) = fetch_double(|_| ok_response("global"));
+    let abort = entry_signal();
+    let out = {
+        let _swap = GlobalFetch::replace(&double);
+        Target::demo().send(&Transport::default(), &abort)
+    };
+    let (promise, _, _) = sent_parts(&out.unwrap());
+    assert_eq!(calls.count(), 1);
+    assert!(Object::is(&get(&calls.init(0), "signal"), &abort));
+    assert!(settle(&promise).await.unwrap().is_object());
+    // And a caller's fetch wins over the global one.
+    let (mine, mine_calls) = fetch_double(|_| ok_response("mine"));
+    {
+        let _swap = GlobalFetch::replace(&double);
+        Target::demo().send(&with_fetch(mine), &abort).unwrap();
+    }
+    assert_eq!((calls.count(), mine_calls.count()), (1, 1));
+}
+
+#[wasm_bindgen_test]
+async fn whatever_fetch_returns_is_handed_back_as_a_promise() {
+    // Not sending is for the entry to judge: a non-Response resolves as is,
+    // and a rejection stays a rejection (to become Network there).
+    let (fetch, _) = fetch_double(|_| num(42.0));
+    let out = Target::demo()
+        .send(&with_fetch(fetch), &entry_signal())
+        .unwrap();
+    let (promise, _, _) = sent_parts(&out);
+    assert_eq!(settle(&promise).await.unwrap().as_f64(), Some(42.0));
+
+    let (fetch, _) =
+        fetch_double(|_| Promise::reject(&js_sys::Error::new("refused").into()).into());
+    let out = Target::demo()
+        .send(&with_fetch(fetch), &entry_signal())
+        .unwrap();
+    let (promise, _, _) = sent_parts(&out);
+    let err = settle(&promise).await.unwrap_err();
+    assert!(err.is_instance_of::<js_sys::Error>(), "{err:?}");
+}
+
+#[wasm_bindgen_test]
+fn fetch_throwing_synchronously_is_a_network_error() {
+    let calls = Rc::new(RefCell::new(0));
+    let counted = calls.clone();
+    let fetch = Closure::<dyn FnMut(JsValue, JsValue) -> Result<JsValue, JsValue>>::new(
+        move |_: JsValue, _: JsValue| {
+            *counted.borrow_mut() += 1;
+            Err(js_sys::TypeError::new("boom").into())
+        },
+    )
+    .into_js_value();
+    let err = Target::demo()
+        .send(&with_fetch(fetch), &entry_signal())
+        .unwrap_err();
+    assert_record(&err, "Network", "NetworkError");
+    assert_eq!(rec(&err, "retryable"), JsValue::FALSE);
+    assert_eq!(*calls.borrow(), 1, "the double really was called and threw");
+}
+
+#[wasm_bindgen_test]
+fn an_already_aborted_caller_signal_never_calls_fetch() {
+    let (controller, caller) = abort_controller();
+    abort(&controller);
+    let (fetch, calls) = fetch_double(|_| ok_response("x"));
+    let transport = with_fetch(fetch).with("signal", caller.into());
+    let err = Target::demo()
+        .send(&transport, &entry_signal())
+        .unwrap_err();
+    assert_record(&err, "Aborted", "Aborted");
+    assert_eq!(rec(&err, "retryable"), JsValue::FALSE);
+    assert_eq!(calls.count(), 0);
+    // Bad input is still reported as such, even with an aborted signal.
+    let err = Target::demo()
+        .with("dagId", JsValue::NULL)
+        .send(&transport, &entry_signal())
+        .unwrap_err();
+    assert_record(&err, "InvalidInput", "InvalidParameter.DagId");
+    assert_eq!(calls.count(), 0);
+}
+
+#[wasm_bindgen_test]
+fn bad_send_inputs_are_refused_before_fetch() {
+    let (fetch, calls) = fetch_double(|_| ok_response("x"));
+    let good = with_fetch(fetch);
+    let abort = entry_signal();
+    for (field, value) in bad_transports() {
         let err = Target::demo()
-            .rerun(good.with(field, value))
-            .await
+            .send(&good.with(field, value), &abort)
             .unwrap_err();
         assert_record(&err, "InvalidInput", &code_for(field));
+        assert_eq!(rec(&err, "retryable"), JsValue::FALSE);
     }
     for (field, value) in bad_inputs() {
         let err = Target::demo()
             .with(field, value)
-            .rerun(good.clone())
-            .await
+            .send(&good, &abort)
             .unwrap_err();
         assert_record(&err, "InvalidInput", &code_for(field));
     }
     assert_eq!(calls.count(), 0, "nothing may be sent for bad input");
     // The same fetch then works: the refusals left nothing behind.
-    let out = Target::demo().rerun(good).await.unwrap();
-    assert_eq!(request_id(&out).as_deref(), Some("x"));
+    Target::demo().send(&good, &abort).unwrap();
     assert_eq!(calls.count(), 1);
+}
+
+#[wasm_bindgen_test]
+fn signing_only_refuses_the_same_transport_options() {
+    // `signRerunTaskFlowInstance` accepts the same Config as the call, and
+    // without the entry's signal nothing is sent, even with an aborted one.
+    let (fetch, calls) = fetch_double(|_| ok_response("x"));
+    for (field, value) in bad_transports() {
+        let err = Target::demo()
+            .sign_with(
+                &with_fetch(fetch.clone()).with(field, value),
+                TS.into(),
+                NONCE.into(),
+            )
+            .unwrap_err();
+        assert_record(&err, "InvalidInput", &code_for(field));
+    }
+    let (controller, caller) = abort_controller();
+    abort(&controller);
+    let full = with_fetch(fetch)
+        .with("timeoutMs", num(0.0))
+        .with("maxRetries", num(10.0))
+        .with("signal", caller.into());
+    let out = Target::demo().sign_with(&full, TS.into(), NONCE.into());
+    assert_eq!(out.unwrap(), Target::demo().sign_fixed().unwrap());
+    assert_eq!(calls.count(), 0, "signing never sends");
+}
+
+// ---------------------------------------------------------------- judge
+
+const TOKEN: &str = "CAIS+demo/token==";
+
+/// `judge` with only a status and a body (no headers, no token).
+fn judge_plain(status: JsValue, body: &str) -> Result<Array, JsValue> {
+    judge(status, body.into(), None, None, None, None)
+}
+
+fn judged_ok(out: Result<Array, JsValue>) -> (Option<String>, JsValue, JsValue) {
+    let out = out.expect("a success");
+    assert_eq!(out.length(), 3);
+    (out.get(0).as_string(), out.get(1), out.get(2))
+}
+
+#[wasm_bindgen_test]
+fn judge_success() {
+    let (id, code, message) = judged_ok(judge_plain(
+        num(200.0),
+        r#"{"RequestId":"r","Success":true}"#,
+    ));
+    assert_eq!(id.as_deref(), Some("r"));
+    assert!(code.is_undefined() && message.is_undefined());
+
+    let body = r#"{"RequestId":"r2","Success":true,"ErrorCode":"W1","ErrorMessage":"note"}"#;
+    let (id, code, message) = judged_ok(judge_plain(num(200.0), body));
+    assert_eq!(id.as_deref(), Some("r2"));
+    assert_eq!(code.as_string().as_deref(), Some("W1"));
+    assert_eq!(message.as_string().as_deref(), Some("note"));
+
+    // Any 2xx is a success; unknown fields and nested values are ignored.
+    let body = r#"{"Success":true,"RequestId":"r3","Extra":{"a":[1,2]},"ErrorCode":""}"#;
+    let (id, code, _) = judged_ok(judge_plain(num(201.0), body));
+    assert_eq!(id.as_deref(), Some("r3"));
+    assert!(code.is_undefined(), "an empty ErrorCode is no code");
+}
+
+#[wasm_bindgen_test]
+fn judge_success_false_is_an_api_error() {
+    let body = r#"{"RequestId":"r-no","Success":false,"ErrorCode":"InstanceNotExist","ErrorMessage":"no such instance"}"#;
+    let err = judge_plain(num(200.0), body).unwrap_err();
+    assert_record(&err, "Api", "InstanceNotExist");
+    assert_eq!(
+        rec_str(&err, "message").as_deref(),
+        Some("no such instance")
+    );
+    assert_eq!(rec(&err, "httpStatus").as_f64(), Some(200.0));
+    assert_eq!(rec_str(&err, "requestId").as_deref(), Some("r-no"));
+    assert_eq!(rec(&err, "retryable"), JsValue::FALSE);
+    assert!(rec(&err, "retryAfterMs").is_undefined());
+}
+
+#[wasm_bindgen_test]
+fn judge_throttling_is_retryable_with_the_server_hint() {
+    let body = r#"{"RequestId":"r-t","Code":"Throttling.User","Message":"Request was denied due to user flow control."}"#;
+    let err = judge(
+        num(400.0),
+        body.into(),
+        Some("1500".into()),
+        Some("9".into()),
+        None,
+        None,
+    )
+    .unwrap_err();
+    assert_record(&err, "Api", "Throttling.User");
+    assert_eq!(rec(&err, "retryable"), JsValue::TRUE);
+    assert_eq!(rec(&err, "retryAfterMs").as_f64(), Some(1500.0));
+    assert_eq!(rec(&err, "httpStatus").as_f64(), Some(400.0));
+    assert_eq!(rec_str(&err, "requestId").as_deref(), Some("r-t"));
+    // Retry-After is in seconds, used when x-acs-retry-after is absent or unreadable.
+    let err = judge(num(400.0), body.into(), None, Some("2".into()), None, None).unwrap_err();
+    assert_eq!(rec(&err, "retryAfterMs").as_f64(), Some(2000.0));
+    let err = judge(
+        num(400.0),
+        body.into(),
+        Some("soon".into()),
+        None,
+        None,
+        None,
+    )
+    .unwrap_err();
+    assert!(rec(&err, "retryAfterMs").is_undefined());
+    // Other codes are final.
+    let err = judge_plain(
+        num(400.0),
+        r#"{"Code":"InvalidParameter","Message":"m","RequestId":"r"}"#,
+    )
+    .unwrap_err();
+    assert_record(&err, "Api", "InvalidParameter");
+    assert_eq!(rec(&err, "retryable"), JsValue::FALSE);
+}
+
+#[wasm_bindgen_test]
+fn judge_non_json_errors_keep_the_header_request_id() {
+    let page = "<html>Service Unavailable</html>";
+    let err = judge(
+        num(503.0),
+        page.into(),
+        None,
+        None,
+        Some("hdr-id".into()),
+        None,
+    )
+    .unwrap_err();
+    assert_record(&err, "InvalidResponse", "InvalidResponse.NotJson");
+    assert_eq!(rec(&err, "retryable"), JsValue::TRUE, "503 is retried");
+    assert_eq!(rec(&err, "httpStatus").as_f64(), Some(503.0));
+    assert_eq!(rec_str(&err, "requestId").as_deref(), Some("hdr-id"));
+
+    let err = judge(
+        num(500.0),
+        page.into(),
+        None,
+        None,
+        Some("hdr-id".into()),
+        None,
+    )
+    .unwrap_err();
+    assert_record(&err, "InvalidResponse", "InvalidResponse.NotJson");
+    assert_eq!(rec(&err, "retryable"), JsValue::FALSE, "500 may have run");
+
+    // A RequestId in the body wins over the header.
+    let body = r#"{"Code":"ServiceUnavailable","Message":"busy","RequestId":"body-id"}"#;
+    let err = judge(
+        num(503.0),
+        body.into(),
+        None,
+        None,
+        Some("hdr-id".into()),
+        None,
+    )
+    .unwrap_err();
+    assert_record(&err, "Api", "ServiceUnavailable");
+    assert_eq!(rec(&err, "retryable"), JsValue::TRUE);
+    assert_eq!(rec_str(&err, "requestId").as_deref(), Some("body-id"));
+}
+
+#[wasm_bindgen_test]
+fn judge_too_large_and_not_http() {
+    let err = judge(num(200.0), JsValue::UNDEFINED, None, None, None, None).unwrap_err();
+    assert_record(&err, "InvalidResponse", "InvalidResponse.TooLarge");
+    assert_eq!(rec(&err, "httpStatus").as_f64(), Some(200.0));
+    assert_eq!(rec(&err, "retryable"), JsValue::FALSE);
+
+    let not_statuses = [
+        num(42.0),
+        num(99.0),
+        num(600.0),
+        num(f64::NAN),
+        "200".into(),
+        JsValue::UNDEFINED,
+        JsValue::NULL,
+        big(200),
+    ];
+    for status in not_statuses {
+        let err = judge_plain(status.clone(), r#"{"RequestId":"r","Success":true}"#)
+            .expect_err(&format!("{status:?}"));
+        assert_record(&err, "InvalidResponse", "InvalidResponse.NotHttp");
+        assert!(rec(&err, "httpStatus").is_undefined());
+    }
+}
+
+#[wasm_bindgen_test]
+fn judge_bodies_that_are_not_json_objects() {
+    for body in [
+        "[]",
+        r#""x""#,
+        "null",
+        "",
+        "42",
+        "true",
+        "{",
+        "<html/>",
+        "\u{FEFF}{}",
+    ] {
+        let err = judge_plain(num(200.0), body).expect_err(body);
+        assert_record(&err, "InvalidResponse", "InvalidResponse.NotJson");
+        assert_eq!(rec(&err, "httpStatus").as_f64(), Some(200.0));
+    }
+    // A body that is not even a string (a broken fetch double) is not JSON either.
+    let err = judge(num(200.0), num(1.0), None, None, None, None).unwrap_err();
+    assert_record(&err, "InvalidResponse", "InvalidResponse.NotJson");
+
+    let err = judge_plain(num(200.0), "{}").unwrap_err();
+    assert_record(&err, "InvalidResponse", "InvalidResponse.MissingSuccess");
+    let err = judge_plain(num(200.0), r#"{"Success":"true","RequestId":"r"}"#).unwrap_err();
+    assert_record(&err, "InvalidResponse", "InvalidResponse.MissingSuccess");
+    assert_eq!(rec_str(&err, "requestId").as_deref(), Some("r"));
+
+    let err = judge_plain(num(400.0), "{}").unwrap_err();
+    assert_record(&err, "InvalidResponse", "InvalidResponse.MissingCode");
+    assert_eq!(rec(&err, "httpStatus").as_f64(), Some(400.0));
+}
+
+#[wasm_bindgen_test]
+fn judge_keeps_recommend() {
+    let body = r#"{"RequestId":"r","Code":"Forbidden.RAM","Message":"no","Recommend":"https://api.aliyun.com/troubleshoot?q=Forbidden.RAM"}"#;
+    let err = judge_plain(num(403.0), body).unwrap_err();
+    assert_record(&err, "Api", "Forbidden.RAM");
+    assert_eq!(
+        rec_str(&err, "recommend").as_deref(),
+        Some("https://api.aliyun.com/troubleshoot?q=Forbidden.RAM")
+    );
+    assert_eq!(rec_str(&err, "message").as_deref(), Some("no"));
+}
+
+#[wasm_bindgen_test]
+fn judge_redacts_the_sts_token_in_every_encoding() {
+    // What the gateway quotes on a signature mismatch: its string to sign,
+    // where the token is encoded twice, plus raw and once-encoded copies.
+    let message =
+        "Specified signature is not matched with our calculation. server string to sign is:\
+                   POST&%2F&SecurityToken%3DCAIS%252Bdemo%252Ftoken%253D%253D%26X \
+                   raw CAIS+demo/token== once CAIS%2Bdemo%2Ftoken%3D%3D";
+    let body = format!(
+        r#"{{"RequestId":"r-sig","Code":"SignatureDoesNotMatch","Message":{}}}"#,
+        JsValue::from(js_sys::JSON::stringify(&message.into()).unwrap())
+            .as_string()
+            .unwrap()
+    );
+    let err = judge(
+        num(400.0),
+        body.as_str().into(),
+        None,
+        None,
+        None,
+        Some(TOKEN.into()),
+    )
+    .unwrap_err();
+    assert_record(&err, "Api", "SignatureDoesNotMatch");
+    let redacted = rec_str(&err, "message").unwrap();
+    for form in [
+        "CAIS+demo",
+        "CAIS%2Bdemo",
+        "CAIS%252Bdemo",
+        "token%3D",
+        "token==",
+    ] {
+        assert!(!redacted.contains(form), "{form} leaked: {redacted}");
+    }
+    assert_eq!(redacted.matches("[redacted]").count(), 3, "{redacted}");
+    assert!(redacted.starts_with("Specified signature is not matched"));
+    assert_eq!(rec_str(&err, "requestId").as_deref(), Some("r-sig"));
+
+    // Without a token there is nothing to redact: the message is verbatim.
+    let err = judge(num(400.0), body.as_str().into(), None, None, None, None).unwrap_err();
+    assert_eq!(rec_str(&err, "message").as_deref(), Some(message));
+}
+
+// ---------------------------------------------------------------- backoffMs
+
+#[wasm_bindgen_test]
+fn backoff_is_full_jitter_under_a_doubling_capped_ceiling() {
+    let draws = |retry: u32| -> Vec<f64> { (0..200).map(|_| backoff_ms(retry, None)).collect() };
+    let first = draws(1);
+    assert!(first.iter().all(|d| (0.0..200.0).contains(d)), "{first:?}");
+    let distinct: HashSet<u64> = first.iter().map(|d| d.to_bits()).collect();
+    assert!(distinct.len() > 100, "not random: {distinct:?}");
+    let third = draws(3);
+    assert!(third.iter().all(|d| (0.0..800.0).contains(d)), "{third:?}");
+    // 200 draws all below the first ceiling would mean it never grew (p = 4^-200).
+    assert!(third.iter().any(|d| *d >= 200.0), "{third:?}");
+    for retry in [0, 5, 6, 10, 30, u32::MAX] {
+        for d in draws(retry) {
+            assert!((0.0..=5_000.0).contains(&d), "retry {retry}: {d}");
+        }
+    }
+    assert!(
+        draws(10).iter().any(|d| *d > 2_500.0),
+        "capped at 5000, not lower"
+    );
+}
+
+#[wasm_bindgen_test]
+fn backoff_honours_the_server_hint_up_to_a_minute() {
+    assert_eq!(backoff_ms(1, Some(1500)), 1500.0);
+    assert_eq!(backoff_ms(3, Some(0)), 0.0);
+    assert_eq!(backoff_ms(2, Some(60_000)), 60_000.0);
+    assert_eq!(backoff_ms(2, Some(60_001)), -1.0);
+    assert_eq!(backoff_ms(1, Some(u32::MAX)), -1.0);
 }

@@ -124,6 +124,12 @@ pub(crate) fn nonce_override(value: &JsValue) -> Result<Option<String>, DmsError
     optional_string(value, "nonce")
 }
 
+/// `String.prototype.isWellFormed` (ES2024; Node 20, Workers, current
+/// browsers): false when the string holds a lone surrogate.
+fn is_well_formed(value: &JsValue) -> bool {
+    value.unchecked_ref::<JsString>().is_well_formed()
+}
+
 fn is_missing(value: &JsValue) -> bool {
     value.is_undefined() || value.is_null()
 }
@@ -146,7 +152,7 @@ fn optional_string(value: &JsValue, field: &str) -> Result<Option<String>, DmsEr
     // Conversion replaces lone surrogates with U+FFFD, which would be signed
     // as different bytes than the caller meant; only then check the source.
     let replaced = text.as_bytes().windows(3).any(|w| w == [0xEF, 0xBF, 0xBD]);
-    if replaced && !value.unchecked_ref::<JsString>().is_valid_utf16() {
+    if replaced && !is_well_formed(value) {
         return Err(DmsError::invalid(field, "contains a lone UTF-16 surrogate"));
     }
     Ok(Some(text))

@@ -39,7 +39,7 @@ pub fn judge(
 ) -> Result<Array, JsValue> {
     let Some(status) = status
         .as_f64()
-        .filter(|s| (100.0..=599.0).contains(s))
+        .filter(|&s| (100.0..=599.0).contains(&s) && crate::params::is_integer(s))
         .map(|s| s as u16)
     else {
         return Err(error_record(&DmsError::new(

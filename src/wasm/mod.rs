@@ -12,14 +12,12 @@
 //! entry upgrades to a `DmsError`.
 
 use alloc::string::String;
-use alloc::vec;
-use alloc::vec::Vec;
 
 mod input;
 mod judge;
 mod send;
 
-use js_sys::{Object, Reflect};
+use js_sys::Array;
 use wasm_bindgen::prelude::wasm_bindgen;
 use wasm_bindgen::JsValue;
 
@@ -29,12 +27,20 @@ use crate::request::{sign_rerun, SignedRequest};
 use input::{nonce_override, timestamp_override, transport, RawTarget, Target};
 
 pub use judge::{backoff_ms, judge};
-pub use send::send_request;
+use web_sys::AbortSignal;
 
-/// Signs without sending. Returns `[method, url, canonicalQuery, stringToSign, signature]`.
-#[wasm_bindgen(js_name = signRequest)]
+/// Validates config and request, signs (with the given or a fresh timestamp
+/// and nonce) and, when `abort` is given, sends the request with `fetch`.
+///
+/// Returns `[method, url, canonicalQuery, stringToSign, signature, timeoutMs,
+/// maxRetries, responsePromise?]`; throws an error record: `InvalidInput`
+/// (nothing sent), `Aborted` (the caller's signal had already fired: nothing
+/// sent) or `Network` (`fetch` threw). One export serves both
+/// `signRerunTaskFlowInstance` and each attempt of `rerunTaskFlowInstance`,
+/// so what is previewed is exactly what is sent.
+#[wasm_bindgen]
 #[allow(clippy::too_many_arguments)]
-pub fn sign_request(
+pub fn prepare(
     access_key_id: JsValue,
     access_key_secret: JsValue,
     security_token: JsValue,
@@ -51,7 +57,8 @@ pub fn sign_request(
     fetch: JsValue,
     timestamp: JsValue,
     nonce: JsValue,
-) -> Result<Vec<String>, JsValue> {
+    abort: Option<AbortSignal>,
+) -> Result<Array, JsValue> {
     let raw = RawTarget {
         access_key_id,
         access_key_secret,
@@ -64,22 +71,30 @@ pub fn sign_request(
         dag_instance_id,
         dag_version,
     };
-    let signed = (|| {
+    (|| {
         let target = raw.read()?;
-        // Same Config as `rerunTaskFlowInstance`: refuse what it would refuse.
-        transport(&timeout_ms, &max_retries, &signal, &fetch)?;
+        let options = transport(&timeout_ms, &max_retries, &signal, &fetch)?;
         let timestamp = timestamp_override(&timestamp)?;
         let nonce = nonce_override(&nonce)?;
-        sign_now(&target, timestamp, nonce)
+        let signed = sign_now(&target, timestamp, nonce)?;
+        let out = Array::new();
+        for text in [
+            signed.method.as_str(),
+            &signed.url,
+            &signed.canonical_query,
+            &signed.string_to_sign,
+            &signed.signature,
+        ] {
+            out.push(&JsValue::from_str(text));
+        }
+        out.push(&JsValue::from_f64(f64::from(options.timeout_ms)));
+        out.push(&JsValue::from_f64(f64::from(options.max_retries)));
+        if let Some(abort) = abort {
+            out.push(&send::send(&signed, &options, &abort)?);
+        }
+        Ok(out)
     })()
-    .map_err(|e| error_record(&e))?;
-    Ok(vec![
-        String::from(signed.method.as_str()),
-        signed.url,
-        signed.canonical_query,
-        signed.string_to_sign,
-        signed.signature,
-    ])
+    .map_err(|e: DmsError| error_record(&e))
 }
 
 /// Signs with the given or fresh timestamp and nonce.
@@ -124,31 +139,25 @@ fn sign_now(
     ))
 }
 
-/// The plain record the JS entry turns into a `DmsError`.
+/// The error record the JS entry turns into a `DmsError`: positional
+/// `[kind, code, message, retryable, requestId, httpStatus, recommend,
+/// attempts, retryAfterMs]` (cheaper in wasm than an object with named keys).
 fn error_record(err: &DmsError) -> JsValue {
-    let record = Object::new();
-    let set = |key: &str, value: JsValue| {
-        let _ = Reflect::set(&record, &JsValue::from_str(key), &value);
-    };
-    set("kind", JsValue::from_str(err.kind.as_str()));
-    set("code", JsValue::from_str(&err.code));
-    set("message", JsValue::from_str(&err.message));
-    set("retryable", JsValue::from_bool(err.retryable));
-    if let Some(id) = &err.request_id {
-        set("requestId", JsValue::from_str(id));
-    }
-    if let Some(status) = err.http_status {
-        set("httpStatus", JsValue::from_f64(f64::from(status)));
-    }
-    if let Some(link) = &err.recommend {
-        set("recommend", JsValue::from_str(link));
-    }
-    if let Some(attempts) = err.attempts {
-        set("attempts", JsValue::from_f64(f64::from(attempts)));
-    }
-    if let Some(wait) = err.retry_after_ms {
-        // Read by the entry's retry loop, not copied onto the DmsError.
-        set("retryAfterMs", JsValue::from_f64(f64::from(wait)));
+    let text = |value: Option<&str>| value.map_or(JsValue::UNDEFINED, JsValue::from_str);
+    let number = |value: Option<f64>| value.map_or(JsValue::UNDEFINED, JsValue::from_f64);
+    let record = Array::new();
+    for value in [
+        JsValue::from_str(err.kind.as_str()),
+        JsValue::from_str(&err.code),
+        JsValue::from_str(&err.message),
+        JsValue::from_bool(err.retryable),
+        text(err.request_id.as_deref()),
+        number(err.http_status.map(f64::from)),
+        text(err.recommend.as_deref()),
+        number(err.attempts.map(f64::from)),
+        number(err.retry_after_ms.map(f64::from)),
+    ] {
+        record.push(&value);
     }
     record.into()
 }
