@@ -28,7 +28,7 @@ for (const target of ['web', 'nodejs']) {
 // The _bg.wasm is identical for every target: optimise once, copy.
 const optimised = join(staging, 'dms_rerun_bg.opt.wasm');
 run(p('node_modules/.bin/wasm-opt'), [
-  join(staging, 'web', 'dms_rerun_bg.wasm'), '-Oz', '--enable-bulk-memory', '--enable-nontrapping-float-to-int',
+  join(staging, 'web', 'dms_rerun_bg.wasm'), '-Oz', '--converge', '--strip-target-features', '--enable-bulk-memory', '--enable-nontrapping-float-to-int',
   '--enable-sign-ext', '--enable-mutable-globals', '--enable-reference-types', '--enable-multivalue',
   '--strip-debug', '--strip-producers', '-o', optimised,
 ]);
@@ -37,20 +37,19 @@ for (const dir of ['web', 'workerd', 'node']) mkdirSync(p('dist', dir), { recurs
 copyFileSync(optimised, p('dist/web/dms_rerun_bg.wasm'));
 copyFileSync(optimised, p('dist/node/dms_rerun_bg.wasm'));
 // The generated glue is minified (nobody reads it; Workers pay for every byte).
-const minifyGlue = (from, to, format, keepNames = false) => {
-  const { code } = transformSync(readFileSync(from, 'utf8'), { minify: true, keepNames, format, target: 'es2022' });
+const minifyGlue = (from, to, format) => {
+  const { code } = transformSync(readFileSync(from, 'utf8'), { minify: true, format, target: 'es2022' });
   writeFileSync(to, code);
 };
 minifyGlue(join(staging, 'web', 'dms_rerun.js'), p('dist/web/dms_rerun.js'), 'esm');
 minifyGlue(join(staging, 'nodejs', 'dms_rerun.js'), p('dist/node/dms_rerun.js'), 'cjs');
 writeFileSync(p('dist/node/package.json'), '{"type":"commonjs"}\n');
 
-// api.mjs is minified too (readable source in js/), keeping names so stack
-// traces still say `rerunTaskFlowInstance`.
-minifyGlue(p('js/api.mjs'), p('dist/web/api.mjs'), 'esm', true);
+// api.mjs is minified too (the readable source is js/api.mjs).
+minifyGlue(p('js/api.mjs'), p('dist/web/api.mjs'), 'esm');
 copyFileSync(p('js/web.mjs'), p('dist/web/index.mjs'));
 copyFileSync(p('js/workerd.mjs'), p('dist/workerd/index.mjs'));
-minifyGlue(p('js/api.mjs'), p('dist/node/api.cjs'), 'cjs', true);
+minifyGlue(p('js/api.mjs'), p('dist/node/api.cjs'), 'cjs');
 copyFileSync(p('js/node.cjs'), p('dist/node/index.cjs'));
 copyFileSync(p('js/node.mjs'), p('dist/node/index.mjs'));
 copyFileSync(p('js/index.d.ts'), p('dist/index.d.ts'));
