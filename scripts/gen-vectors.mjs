@@ -16,6 +16,7 @@ import { createHmac } from 'node:crypto';
 import { createRequire } from 'node:module';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { prng } from '../tests/support/prng.mjs';
 
 const require = createRequire(import.meta.url);
 const OpenApiUtil = require('@alicloud/openapi-util').default;
@@ -48,19 +49,6 @@ function stringToSign(method, params) {
 
 // ---- seeded inputs ----
 
-function prng(seed) {
-  let a = seed >>> 0;
-  const next = () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-  const int = (lo, hi) => lo + Math.floor(next() * (hi - lo + 1));
-  const pick = (list) => list[int(0, list.length - 1)];
-  return { next, int, pick };
-}
 
 function hard(r, max = 24) {
   const pieces = [

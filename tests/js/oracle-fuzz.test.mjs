@@ -19,6 +19,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
 import { importPackage } from '../support/consumer.mjs';
+import { prng } from '../support/prng.mjs';
 
 const require = createRequire(import.meta.url);
 const OpenApiUtil = require('@alicloud/openapi-util').default;
@@ -28,20 +29,6 @@ const SEED = Number(process.env.DMS_FUZZ_SEED ?? 0xf0221) >>> 0;
 const CASES = Number(process.env.DMS_FUZZ_CASES ?? 3000);
 console.log(`oracle fuzz: seed ${SEED}, ${CASES} signer cases, ${Math.ceil(CASES / 3)} rerun cases`);
 
-/** mulberry32 */
-function prng(seed) {
-  let a = seed >>> 0;
-  const next = () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-  const int = (lo, hi) => lo + Math.floor(next() * (hi - lo + 1));
-  const pick = (list) => list[int(0, list.length - 1)];
-  return { next, int, pick, chance: (p) => next() < p };
-}
 
 const MAX_ID = (1n << 63n) - 1n;
 const OMIT = Symbol('omit');

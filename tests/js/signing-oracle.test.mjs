@@ -17,6 +17,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { importPackage, requirePackage, repoRoot } from '../support/consumer.mjs';
 import { generateVectors } from '../../scripts/gen-vectors.mjs';
+import { prng } from '../support/prng.mjs';
 
 const require = createRequire(import.meta.url);
 /** Alibaba's official signer (CommonJS; the class is the `default` export). */
@@ -92,22 +93,6 @@ function parseQueryExactly(query) {
 // Seeded inputs.
 // ---------------------------------------------------------------------------
 
-/** mulberry32: small, fast, and identical on every platform. */
-function prng(seed) {
-  let a = seed >>> 0;
-  const next = () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-  const int = (lo, hi) => lo + Math.floor(next() * (hi - lo + 1));
-  const pick = (list) => list[int(0, list.length - 1)];
-  const chance = (p) => next() < p;
-  const u64 = () => (BigInt(int(0, 0xffffffff)) << 32n) | BigInt(int(0, 0xffffffff));
-  return { next, int, pick, chance, u64 };
-}
 
 const RESERVED = ' !"#$%&\'()*+,/:;<=>?@[\\]^`{|}~';
 const ALNUM = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';

@@ -62,6 +62,27 @@ function run(command, args, { cwd, env, timeoutMs }) {
 }
 
 /**
+ * `wrangler deploy --dry-run --outdir <buildDir>/out --metafile <buildDir>/meta.json`
+ * in `projectDir`, offline. Rejects when wrangler fails.
+ */
+export async function wranglerDryRun(projectDir, buildDir, { timeoutMs = 60_000 } = {}) {
+  const outDir = join(buildDir, 'out');
+  const metafile = join(buildDir, 'meta.json');
+  const bin = join(dirname(require.resolve('wrangler/package.json')), 'bin', 'wrangler.js');
+  const args = [bin, 'deploy', '--dry-run', '--outdir', outDir, '--metafile', metafile];
+  const started = performance.now();
+  const result = await run(process.execPath, args, { cwd: projectDir, env: wranglerEnv(buildDir), timeoutMs });
+  const ms = performance.now() - started;
+  if (result.code !== 0) {
+    throw new Error(
+      `wrangler ${args.slice(1).join(' ')} failed (code ${result.code}, signal ${result.signal})\n` +
+        `--- stdout\n${result.stdout}\n--- stderr\n${result.stderr}`,
+    );
+  }
+  return { outDir, metafile: JSON.parse(readFileSync(metafile, 'utf8')), stdout: result.stdout, stderr: result.stderr, ms };
+}
+
+/**
  * Runs `wrangler deploy --dry-run --outdir` on a fresh copy of the fixture.
  * Rejects when wrangler fails; otherwise resolves with paths, output and sizes.
  */
@@ -69,7 +90,6 @@ export async function buildWithWrangler({ timeoutMs = 60_000 } = {}) {
   const buildDir = join(outputDir, 'worker-build');
   const projectDir = join(buildDir, 'project');
   const outDir = join(buildDir, 'out');
-  const metafile = join(buildDir, 'meta.json');
   rmSync(buildDir, { recursive: true, force: true });
   mkdirSync(projectDir, { recursive: true });
 
@@ -91,19 +111,9 @@ export async function buildWithWrangler({ timeoutMs = 60_000 } = {}) {
   // The user's node_modules: the packed tarball as npm installed it.
   symlinkSync(relative(projectDir, join(consumerDir, 'node_modules')), join(projectDir, 'node_modules'), 'dir');
 
-  const bin = join(dirname(require.resolve('wrangler/package.json')), 'bin', 'wrangler.js');
   const version = JSON.parse(readFileSync(require.resolve('wrangler/package.json'), 'utf8')).version;
-  const args = [bin, 'deploy', '--dry-run', '--outdir', outDir, '--metafile', metafile];
-  const started = performance.now();
-  const result = await run(process.execPath, args, { cwd: projectDir, env: wranglerEnv(buildDir), timeoutMs });
-  const ms = performance.now() - started;
-  if (result.code !== 0) {
-    throw new Error(
-      `wrangler ${args.slice(1).join(' ')} failed (code ${result.code}, signal ${result.signal})\n` +
-        `--- stdout\n${result.stdout}\n--- stderr\n${result.stderr}`,
-    );
-  }
-
+  const { stdout, stderr, metafile: meta, ms } = await wranglerDryRun(projectDir, buildDir, { timeoutMs });
+  const result = { stdout, stderr };
   const files = readdirSync(outDir);
   const wasmFiles = files.filter((f) => f.endsWith('.wasm'));
   const scriptName = 'worker.js';
@@ -117,7 +127,7 @@ export async function buildWithWrangler({ timeoutMs = 60_000 } = {}) {
     scriptName,
     scriptPath: join(outDir, scriptName),
     wasmFiles,
-    metafile: JSON.parse(readFileSync(metafile, 'utf8')),
+    metafile: meta,
     stdout: result.stdout,
     stderr: result.stderr,
     totalUpload: upload ? { raw: upload[1], gzip: upload[2] } : null,
