@@ -126,7 +126,11 @@ class Call {
 
   failure(record, status) {
     const out = { ...record, attempts: this.attempts };
-    if (status !== undefined) out.httpStatus = status;
+    if (status !== undefined) {
+      // Headers arrived: keep the gateway's id too, the rerun may have happened.
+      out.httpStatus = status;
+      if (this.requestId) out.requestId = this.requestId;
+    }
     return out;
   }
 
@@ -163,16 +167,19 @@ class Call {
         this.arm(sent[5], signal);
       }
       this.attempts += 1;
+      this.requestId = undefined;
       const response = await this.wait(sent[7]);
       const status = response?.status;
       const headers = response?.headers;
       const header = (name) => {
         try {
-          return headers.get(name) ?? undefined;
+          const value = headers.get(name);
+          return typeof value === 'string' ? value : undefined;
         } catch {
           return undefined;
         }
       };
+      this.requestId = header('x-acs-request-id');
       const body = typeof status === 'number' ? await this.readBody(response, header, status) : '';
       try {
         const result = glue.judge(

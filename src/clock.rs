@@ -56,11 +56,14 @@ pub fn is_valid_timestamp(text: &str) -> bool {
             d.iter().fold(0u64, |n, &c| n * 10 + u64::from(c - b'0'))
         })
     };
+    // Day-of-month is checked against 31 only: an impossible date such as
+    // Feb 30 is left for the gateway to refuse (`InvalidTimeStamp.Format`);
+    // the clock never produces one, only a caller's override could.
     (1..=12).contains(&field(5, 7))
         && (1..=31).contains(&field(8, 10))
         && field(11, 13) < 24
         && field(14, 16) < 60
-        && field(17, 19) < 61
+        && field(17, 19) < 60
 }
 
 /// Formats 16 random bytes as a UUID-v4-shaped lowercase string.

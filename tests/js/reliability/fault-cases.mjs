@@ -3,6 +3,9 @@
  * (tests/worker/faults.test.mjs): each case queues emulator faults, makes one
  * call with a JSON-able config, and states the exact outcome.
  *
+ * Once response headers arrived, even a Network/Timeout/Aborted error keeps
+ * the gateway's x-acs-request-id (the rerun may have happened).
+ *
  * Expected-field markers: requestId 'last' = the RequestId of the last
  * logged request (from the body, or else the x-acs-request-id header the
  * emulator sends on every answer); 'absent' = the property is undefined; recommend 'gateway'
@@ -209,20 +212,20 @@ export const FAILURES = [
   {
     id: 'truncated 200 body (Content-Length promises more) → Network with httpStatus 200',
     faults: [{ type: 'truncate' }],
-    expect: stopped('Network', { httpStatus: 200 }),
+    expect: stopped('Network', { httpStatus: 200, requestId: 'last' }),
     requests: 1,
   },
   {
     id: 'truncated 503 body → Network, not retried (no complete answer)',
     faults: [{ type: 'truncate', status: 503, body: '{"Code":"ServiceUn' }],
-    expect: stopped('Network', { httpStatus: 503 }),
+    expect: stopped('Network', { httpStatus: 503, requestId: 'last' }),
     requests: 1,
   },
   {
     id: 'body arrives too slowly, timeoutMs 400 → Timeout with httpStatus 200',
     faults: [{ ...slowBody }],
     config: { timeoutMs: 400 },
-    expect: stopped('Timeout', { httpStatus: 200 }),
+    expect: stopped('Timeout', { httpStatus: 200, requestId: 'last' }),
     requests: 1,
     maxMs: 5000,
   },
@@ -244,7 +247,7 @@ export const FAILURES = [
     id: 'AbortSignal fires while the body streams → Aborted with httpStatus 200',
     faults: [{ ...slowBody }],
     abort: { afterMs: 300 },
-    expect: stopped('Aborted', { httpStatus: 200 }),
+    expect: stopped('Aborted', { httpStatus: 200, requestId: 'last' }),
     requests: 1,
     maxMs: 5000,
   },
