@@ -182,8 +182,13 @@ class Call {
       this.requestId = header('x-acs-request-id');
       const body = typeof status === 'number' ? await this.readBody(response, header, status) : '';
       try {
+        // Retry hints only matter on errors; a 2xx is judged by its body alone.
+        const hints = !(status >= 200 && status < 300);
         const result = glue.judge(
-          status, body, header('x-acs-retry-after'), header('retry-after'), header('x-acs-request-id'),
+          status, body,
+          hints ? header('x-acs-retry-after') : undefined,
+          hints ? header('retry-after') : undefined,
+          this.requestId,
           typeof securityToken === 'string' ? securityToken : undefined,
         );
         const out = { requestId: result[0], success: true };

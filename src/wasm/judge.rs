@@ -10,7 +10,7 @@ use js_sys::{Array, Reflect};
 use wasm_bindgen::prelude::wasm_bindgen;
 use wasm_bindgen::JsValue;
 
-use super::error_record;
+use super::{error_record, random};
 use crate::error::{DmsError, Kind};
 use crate::response::{classify, redact, retry_after_ms, Body, Fields};
 use crate::retry;
@@ -82,7 +82,7 @@ pub fn judge(
 #[wasm_bindgen(js_name = backoffMs)]
 pub fn backoff_ms(retry: u32, hint_ms: Option<u32>) -> f64 {
     let mut bytes = [0u8; 4];
-    let unit = match getrandom::fill(&mut bytes) {
+    let unit = match random::fill(&mut bytes) {
         Ok(()) => f64::from(u32::from_le_bytes(bytes)) / 4_294_967_296.0,
         Err(_) => 0.5,
     };

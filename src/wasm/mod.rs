@@ -15,6 +15,7 @@ use alloc::string::String;
 
 mod input;
 mod judge;
+mod random;
 mod send;
 
 use js_sys::Array;
@@ -119,7 +120,7 @@ fn sign_now(
             // From the random source, never the clock: Workers freeze
             // `Date.now()` between I/O, so a time-based nonce would repeat.
             let mut bytes = [0u8; 16];
-            getrandom::fill(&mut bytes).map_err(|_| {
+            random::fill(&mut bytes).map_err(|_| {
                 DmsError::new(
                     Kind::InvalidInput,
                     "InvalidParameter.Nonce",
