@@ -184,8 +184,21 @@ class Call {
       try {
         // Retry hints only matter on errors; a 2xx is judged by its body alone.
         const hints = !(status >= 200 && status < 300);
+        // 0: over 1 MiB, 1: not a JSON object, 2: an object (its fields go to Rust).
+        let state = 0;
+        let o;
+        if (body !== undefined) {
+          try {
+            o = JSON.parse(body);
+          } catch {
+            o = undefined;
+          }
+          state = o !== null && typeof o === 'object' && !Array.isArray(o) ? 2 : 1;
+        }
+        if (state !== 2) o = {};
         const result = glue.judge(
-          status, body,
+          status, state,
+          o.RequestId, o.Success, o.ErrorCode, o.ErrorMessage, o.Code, o.Message, o.Recommend,
           hints ? header('x-acs-retry-after') : undefined,
           hints ? header('retry-after') : undefined,
           this.requestId,

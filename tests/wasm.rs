@@ -993,9 +993,48 @@ fn signing_only_refuses_the_same_transport_options() {
 
 const TOKEN: &str = "CAIS+demo/token==";
 
+/// Calls `judge` the way the JS entry does: `JSON.parse` the body text (when
+/// it is one), then pass the object's fields as they are.
+fn judge_text(
+    status: JsValue,
+    body: JsValue,
+    acs_retry_after: Option<String>,
+    retry_after: Option<String>,
+    request_id_header: Option<String>,
+    security_token: Option<String>,
+) -> Result<Array, JsValue> {
+    let parsed = body
+        .as_string()
+        .and_then(|text| js_sys::JSON::parse(&text).ok())
+        .filter(|v| v.is_object() && !Array::is_array(v));
+    let state = match (&parsed, body.is_undefined()) {
+        (_, true) => 0,
+        (Some(_), false) => 2,
+        (None, false) => 1,
+    };
+    let object = parsed.unwrap_or_else(|| js_sys::Object::new().into());
+    let field =
+        |key: &str| Reflect::get(&object, &JsValue::from_str(key)).unwrap_or(JsValue::UNDEFINED);
+    judge(
+        status,
+        state,
+        field("RequestId"),
+        field("Success"),
+        field("ErrorCode"),
+        field("ErrorMessage"),
+        field("Code"),
+        field("Message"),
+        field("Recommend"),
+        acs_retry_after,
+        retry_after,
+        request_id_header,
+        security_token,
+    )
+}
+
 /// `judge` with only a status and a body (no headers, no token).
 fn judge_plain(status: JsValue, body: &str) -> Result<Array, JsValue> {
-    judge(status, body.into(), None, None, None, None)
+    judge_text(status, body.into(), None, None, None, None)
 }
 
 fn judged_ok(out: Result<Array, JsValue>) -> (Option<String>, JsValue, JsValue) {
@@ -1044,7 +1083,7 @@ fn judge_success_false_is_an_api_error() {
 #[wasm_bindgen_test]
 fn judge_throttling_is_retryable_with_the_server_hint() {
     let body = r#"{"RequestId":"r-t","Code":"Throttling.User","Message":"Request was denied due to user flow control."}"#;
-    let err = judge(
+    let err = judge_text(
         num(400.0),
         body.into(),
         Some("1500".into()),
@@ -1059,9 +1098,9 @@ fn judge_throttling_is_retryable_with_the_server_hint() {
     assert_eq!(rec(&err, "httpStatus").as_f64(), Some(400.0));
     assert_eq!(rec_str(&err, "requestId").as_deref(), Some("r-t"));
     // Retry-After is in seconds, used when x-acs-retry-after is absent or unreadable.
-    let err = judge(num(400.0), body.into(), None, Some("2".into()), None, None).unwrap_err();
+    let err = judge_text(num(400.0), body.into(), None, Some("2".into()), None, None).unwrap_err();
     assert_eq!(rec(&err, "retryAfterMs").as_f64(), Some(2000.0));
-    let err = judge(
+    let err = judge_text(
         num(400.0),
         body.into(),
         Some("soon".into()),
@@ -1084,7 +1123,7 @@ fn judge_throttling_is_retryable_with_the_server_hint() {
 #[wasm_bindgen_test]
 fn judge_non_json_errors_keep_the_header_request_id() {
     let page = "<html>Service Unavailable</html>";
-    let err = judge(
+    let err = judge_text(
         num(503.0),
         page.into(),
         None,
@@ -1098,7 +1137,7 @@ fn judge_non_json_errors_keep_the_header_request_id() {
     assert_eq!(rec(&err, "httpStatus").as_f64(), Some(503.0));
     assert_eq!(rec_str(&err, "requestId").as_deref(), Some("hdr-id"));
 
-    let err = judge(
+    let err = judge_text(
         num(500.0),
         page.into(),
         None,
@@ -1112,7 +1151,7 @@ fn judge_non_json_errors_keep_the_header_request_id() {
 
     // A RequestId in the body wins over the header.
     let body = r#"{"Code":"ServiceUnavailable","Message":"busy","RequestId":"body-id"}"#;
-    let err = judge(
+    let err = judge_text(
         num(503.0),
         body.into(),
         None,
@@ -1128,7 +1167,7 @@ fn judge_non_json_errors_keep_the_header_request_id() {
 
 #[wasm_bindgen_test]
 fn judge_too_large_and_not_http() {
-    let err = judge(num(200.0), JsValue::UNDEFINED, None, None, None, None).unwrap_err();
+    let err = judge_text(num(200.0), JsValue::UNDEFINED, None, None, None, None).unwrap_err();
     assert_record(&err, "InvalidResponse", "InvalidResponse.TooLarge");
     assert_eq!(rec(&err, "httpStatus").as_f64(), Some(200.0));
     assert_eq!(rec(&err, "retryable"), JsValue::FALSE);
@@ -1169,7 +1208,7 @@ fn judge_bodies_that_are_not_json_objects() {
         assert_eq!(rec(&err, "httpStatus").as_f64(), Some(200.0));
     }
     // A body that is not even a string (a broken fetch double) is not JSON either.
-    let err = judge(num(200.0), num(1.0), None, None, None, None).unwrap_err();
+    let err = judge_text(num(200.0), num(1.0), None, None, None, None).unwrap_err();
     assert_record(&err, "InvalidResponse", "InvalidResponse.NotJson");
 
     let err = judge_plain(num(200.0), "{}").unwrap_err();
@@ -1209,7 +1248,7 @@ fn judge_redacts_the_sts_token_in_every_encoding() {
             .as_string()
             .unwrap()
     );
-    let err = judge(
+    let err = judge_text(
         num(400.0),
         body.as_str().into(),
         None,
@@ -1234,7 +1273,7 @@ fn judge_redacts_the_sts_token_in_every_encoding() {
     assert_eq!(rec_str(&err, "requestId").as_deref(), Some("r-sig"));
 
     // Without a token there is nothing to redact: the message is verbatim.
-    let err = judge(num(400.0), body.as_str().into(), None, None, None, None).unwrap_err();
+    let err = judge_text(num(400.0), body.as_str().into(), None, None, None, None).unwrap_err();
     assert_eq!(rec_str(&err, "message").as_deref(), Some(message));
 }
 

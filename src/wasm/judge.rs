@@ -1,12 +1,11 @@
 //! What an answer means, and how long to wait before the next attempt.
 //!
-//! The entry reads the status, three headers and at most 1 MiB of body;
-//! `JSON.parse` (in the engine: exact and free in wasm bytes) parses it and
-//! the pure rules in `crate::response` decide.
+//! The entry reads the status, three headers and at most 1 MiB of body and
+//! parses it with `JSON.parse`; the pure rules in `crate::response` decide.
 
 use alloc::string::String;
 
-use js_sys::{Array, Reflect};
+use js_sys::Array;
 use wasm_bindgen::prelude::wasm_bindgen;
 use wasm_bindgen::JsValue;
 
@@ -15,23 +14,26 @@ use crate::error::{DmsError, Kind};
 use crate::response::{classify, redact, retry_after_ms, Body, Fields};
 use crate::retry;
 
+/// Judges one answer. The entry `JSON.parse`s the body (the engine's parser:
+/// exact, and free in wasm bytes) and passes the fields as they came; their
+/// types are checked here. `body` is 0 when the body was over 1 MiB (reading
+/// stopped), 1 when it is not a JSON object, 2 when the fields are its own.
+/// Resolves to `[requestId, errorCode | undefined, errorMessage | undefined]`;
+/// throws an error record (`Api` or `InvalidResponse`) that carries
+/// `retryable` and, when the server sent one, `retryAfterMs`.
+/// `security_token` (a credential) is redacted from the gateway's message.
 #[wasm_bindgen]
-extern "C" {
-    /// `JSON.parse` on a JS string, without copying the body into wasm.
-    #[wasm_bindgen(js_namespace = JSON, js_name = parse, catch)]
-    fn json_parse(text: &JsValue) -> Result<JsValue, JsValue>;
-}
-
-/// Judges one answer. `body` is the text, or `undefined` when it was over
-/// 1 MiB (the entry stopped reading). Resolves to
-/// `[requestId, errorCode | undefined, errorMessage | undefined]`; throws an
-/// error record (`Api` or `InvalidResponse`) that carries `retryable` and,
-/// when the server sent one, `retryAfterMs`. `security_token` (a credential)
-/// is redacted from the gateway's message.
-#[wasm_bindgen]
+#[allow(clippy::too_many_arguments)]
 pub fn judge(
     status: JsValue,
-    body: JsValue,
+    body: u8,
+    request_id: JsValue,
+    success: JsValue,
+    error_code: JsValue,
+    error_message: JsValue,
+    code: JsValue,
+    message: JsValue,
+    recommend: JsValue,
     acs_retry_after: Option<String>,
     retry_after: Option<String>,
     request_id_header: Option<String>,
@@ -48,10 +50,18 @@ pub fn judge(
             "fetch returned something that is not a Response",
         )));
     };
-    let body = if body.is_undefined() {
-        Body::TooLarge
-    } else {
-        parse(&body)
+    let body = match body {
+        0 => Body::TooLarge,
+        2 => Body::Object(Fields {
+            request_id: request_id.as_string(),
+            success: success.as_bool(),
+            error_code: error_code.as_string(),
+            error_message: error_message.as_string(),
+            code: code.as_string(),
+            message: message.as_string(),
+            recommend: recommend.as_string(),
+        }),
+        _ => Body::NotJson,
     };
     let hint = retry_after_ms(acs_retry_after.as_deref(), retry_after.as_deref());
     match classify(status, body, hint) {
@@ -93,28 +103,4 @@ fn optional(value: Option<String>) -> JsValue {
     value
         .as_deref()
         .map_or(JsValue::UNDEFINED, JsValue::from_str)
-}
-
-/// `JSON.parse` → the fields the judge needs; anything but an object is `NotJson`.
-fn parse(text: &JsValue) -> Body {
-    if !text.is_string() {
-        return Body::NotJson;
-    }
-    let Ok(value) = json_parse(text) else {
-        return Body::NotJson;
-    };
-    if !value.is_object() || js_sys::Array::is_array(&value) {
-        return Body::NotJson;
-    }
-    let get = |key: &str| Reflect::get(&value, &JsValue::from_str(key)).ok();
-    let string = |key: &str| get(key).and_then(|v| v.as_string());
-    Body::Object(Fields {
-        request_id: string("RequestId"),
-        success: get("Success").and_then(|v| v.as_bool()),
-        error_code: string("ErrorCode"),
-        error_message: string("ErrorMessage"),
-        code: string("Code"),
-        message: string("Message"),
-        recommend: string("Recommend"),
-    })
 }
