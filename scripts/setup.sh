@@ -12,6 +12,13 @@ if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
   rustup target add wasm32-unknown-unknown
 fi
 
+for component in rustfmt clippy; do
+  if ! rustup component list --installed 2>/dev/null | grep -q "^${component}"; then
+    log "adding Rust component ${component}"
+    rustup component add "${component}"
+  fi
+done
+
 # The CLI must match the wasm-bindgen crate exactly (glue schema check).
 want=$(awk '/^name = "wasm-bindgen"$/{getline; gsub(/version = |"/, ""); print; exit}' Cargo.lock 2>/dev/null || true)
 if [ -z "$want" ]; then
