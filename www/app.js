@@ -1,12 +1,15 @@
-// Demo page logic. Reads the form on each click, calls the package, renders
-// the outcome. Deliberately keeps nothing: no storage, no URL changes, no
-// console output (the config holds the secret).
+// Demo page logic. Reads the form on each click, calls the package (or, with
+// a ProxyUrl, the Worker proxy), renders the outcome. Deliberately keeps
+// nothing: no storage, no URL changes, no console output (the config holds
+// the secret, the proxy call the token).
 const $ = (id) => document.getElementById(id);
 const form = $('form');
 const status = $('status');
 const result = $('result');
 const rerunButton = $('rerun');
 const previewButton = $('preview');
+const proxyUrlField = $('ProxyUrl');
+const proxyTokenField = $('ProxyToken');
 
 // Never let the form navigate (a GET submit would put the secret in the URL).
 form.addEventListener('submit', (event) => event.preventDefault());
@@ -86,7 +89,7 @@ const ADVICE = {
     'string to sign above into "Preview options" and press Preview.',
 };
 
-function showSuccess(outcome) {
+function showSuccess(outcome, extraRows = []) {
   result.className = 'success';
   result.replaceChildren(
     paragraph('Rerun accepted.', 'headline'),
@@ -95,6 +98,7 @@ function showSuccess(outcome) {
       ['Success', outcome.success],
       ['ErrorCode', outcome.errorCode],
       ['ErrorMessage', outcome.errorMessage],
+      ...extraRows,
     ]),
   );
 }
@@ -134,9 +138,220 @@ function showPreview(signed, overrides) {
   output.className = '';
   output.replaceChildren(definitionList(rows, 'preview'));
   output.append(paragraph('Key for HMAC-SHA1: your AccessKeySecret followed by "&" (not shown). Nothing was sent.', 'hint'));
+  if (proxyMode()) output.append(paragraph(PREVIEW_IN_PROXY_MODE, 'note'));
+}
+
+// ---- Worker proxy mode (examples/worker/): the page holds a token, never the AccessKey. ----
+
+const PROXY_TIMEOUT_MS = 30_000; // the Worker has its own DMS budget (DMS_TIMEOUT_MS, 10 s by default)
+const PREVIEW_IN_PROXY_MODE =
+  'Proxy mode is on, but Preview is library-only: this is what a direct call with the Credentials above ' +
+  'would send. The Worker signs its own request with its own key.';
+
+const proxyMode = () => proxyUrlField.value.trim() !== '';
+
+/** A page-side refusal: same shape as the proxy's errors, nothing sent. */
+class ProxyInputError extends Error {
+  constructor(code, message) {
+    super(message);
+    this.code = code;
+  }
+}
+
+const isLoopback = (host) => host === 'localhost' || host === '[::1]' || /^127(\.\d{1,3}){3}$/.test(host);
+
+/** `<ProxyUrl>/rerun`, or a ProxyInputError saying what is wrong with the field. */
+function proxyTarget(raw) {
+  const text = raw.trim();
+  let url;
+  try {
+    url = new URL(text.includes('://') ? text : `https://${text}`);
+  } catch {
+    throw new ProxyInputError('InvalidParameter.ProxyUrl', 'ProxyUrl is not a URL (e.g. https://dms-rerun-proxy.example.workers.dev)');
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') {
+    throw new ProxyInputError('InvalidParameter.ProxyUrl', 'ProxyUrl must start with https://');
+  }
+  if (url.protocol === 'http:' && !isLoopback(url.hostname)) {
+    throw new ProxyInputError('InvalidParameter.ProxyUrl', 'ProxyUrl must use https (plain http only for localhost): the token would travel in clear text');
+  }
+  if (url.username || url.password) throw new ProxyInputError('InvalidParameter.ProxyUrl', 'ProxyUrl must not contain a user name or password');
+  if (url.search || url.hash) throw new ProxyInputError('InvalidParameter.ProxyUrl', 'ProxyUrl must not have a query (?) or fragment (#)');
+  const path = url.pathname.replace(/\/+$/, '');
+  url.pathname = path.endsWith('/rerun') ? path : `${path}/rerun`;
+  return url.href;
+}
+
+/** The token as typed minus surrounding whitespace; it must fit an HTTP header as is. */
+function proxyToken() {
+  const token = proxyTokenField.value.trim();
+  if (token === '') throw new ProxyInputError('InvalidParameter.ProxyToken', 'ProxyToken is empty: paste the Worker\u2019s PROXY_TOKEN');
+  if (!/^[\x21-\x7e]+$/.test(token)) {
+    throw new ProxyInputError('InvalidParameter.ProxyToken', 'ProxyToken must be printable ASCII without spaces');
+  }
+  return token;
+}
+
+/** Shows the mode next to the proxy fields, de-emphasises the unused Credentials. */
+function updateMode() {
+  const on = proxyMode();
+  $('credentials').classList.toggle('ignored', on);
+  $('credentials-note').hidden = !on;
+  $('proxy').classList.toggle('active', on);
+  $('actions-hint').textContent = on
+    ? 'Preview is library-only: it signs with the Credentials, locally, and never uses the proxy.'
+    : 'Preview signs the request without sending it.';
+  const mode = $('proxy-mode');
+  if (!on) {
+    mode.textContent = 'Off: Rerun calls DMS directly with the Credentials above.';
+    return;
+  }
+  try {
+    mode.textContent = `On: Rerun posts to ${proxyTarget(proxyUrlField.value)} with the ProxyToken; the Credentials are not used.`;
+  } catch (error) {
+    mode.textContent = `On, but: ${error.message}.`;
+  }
+}
+
+/** What a proxy answer means for the user's next step, by the proxy's HTTP status and kind. */
+function proxyAdvice(httpStatus, kind) {
+  switch (httpStatus) {
+    case 400:
+    case 413:
+      return ADVICE.InvalidInput;
+    case 401:
+      return 'The Worker refused the token: ProxyToken must equal its PROXY_TOKEN secret. Nothing was sent to DMS.';
+    case 404:
+    case 405:
+      return 'This URL is not the proxy\u2019s /rerun: check ProxyUrl (the Worker\u2019s base URL).';
+    case 422:
+      return 'DMS received the request and refused the rerun (see Code): check DagId, DagInstanceId, DagVersion and Tid.';
+    case 429:
+      return 'DMS kept throttling the Worker through its retries: wait a little, then try again.';
+    case 500:
+      return 'The Worker is misconfigured (see Code and Message): check its secrets and vars. Nothing was sent to DMS.';
+    case 503:
+      return 'DMS was unavailable through every retry: try again later.';
+    case 504:
+      return ADVICE.Timeout;
+    default:
+      if (kind === 'Api') return 'The DMS gateway refused the Worker\u2019s request (see Code): check the Worker\u2019s AccessKey and its RAM permission.';
+      if (kind === 'Network' || kind === 'InvalidResponse') {
+        return 'The Worker got no readable answer from DMS. The rerun may still have happened: check the task flow in DMS before trying again.';
+      }
+      return undefined;
+  }
+}
+
+/** Renders a failure in #result; `redact` keeps the token out of whatever a server sent back. */
+function showProxyFailure(headline, rows, advice, redact) {
+  result.className = 'error';
+  const safe = rows
+    .filter(([, value]) => ['string', 'number', 'boolean'].includes(typeof value))
+    .map(([label, value]) => [label, redact(String(value))]);
+  result.replaceChildren(paragraph(headline, 'headline'), definitionList(safe));
+  if (advice) result.append(paragraph(advice, 'advice'));
+}
+
+/**
+ * POST {dagId, dagInstanceId, dagVersion, tid?} to <ProxyUrl>/rerun with the
+ * bearer token, and show the Worker's answer. The token goes only into the
+ * Authorization header: never into the URL, the DOM, storage or the console.
+ */
+async function rerunThroughProxy(request) {
+  let target;
+  let token;
+  try {
+    target = proxyTarget(proxyUrlField.value);
+    token = proxyToken();
+  } catch (error) {
+    if (!(error instanceof ProxyInputError)) throw error;
+    showProxyFailure('Failed: InvalidInput', [['Kind', 'InvalidInput'], ['Code', error.code], ['Message', error.message]], 'Nothing was sent: fix the field named in the code.', String);
+    return;
+  }
+  const redact = (text) => text.split(token).join('[ProxyToken]');
+  const timeout = new AbortController();
+  const timer = setTimeout(() => timeout.abort(), PROXY_TIMEOUT_MS);
+  let response;
+  let text;
+  try {
+    response = await fetch(target, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: JSON.stringify(request),
+      cache: 'no-store',
+      credentials: 'omit', // the token is the only credential; no cookies to a third-party Worker
+      referrerPolicy: 'no-referrer',
+      signal: timeout.signal,
+    });
+    text = await response.text();
+  } catch (error) {
+    const timedOut = timeout.signal.aborted;
+    const why = timedOut
+      ? `No answer within ${PROXY_TIMEOUT_MS / 1000} s.`
+      : 'No answer could be read: the Worker is unreachable, or the browser blocked its answer ' +
+        `(CORS: the Worker\u2019s ALLOWED_ORIGIN must list this page\u2019s origin, ${location.origin}).`;
+    showProxyFailure(
+      timedOut ? 'Failed: Timeout (via proxy)' : 'Failed: Network (via proxy)',
+      [
+        ['Kind', timedOut ? 'Timeout' : 'Network'],
+        ['Error', `${error?.name ?? 'Error'}: ${error?.message ?? error}`],
+        ['Proxy HTTP status', response?.status],
+        ['Proxy URL', target],
+      ],
+      `${why} The rerun may or may not have happened: check the task flow in DMS before trying again.`,
+      redact,
+    );
+    return;
+  } finally {
+    clearTimeout(timer);
+  }
+
+  let body;
+  try {
+    body = JSON.parse(text);
+  } catch {
+    body = undefined;
+  }
+  if (response.ok && body?.success === true && typeof body.requestId === 'string') {
+    showSuccess({ requestId: redact(body.requestId), success: true }, [['Via proxy', target]]);
+    return;
+  }
+  const error = body?.error;
+  if (error !== null && typeof error === 'object' && typeof error.kind === 'string') {
+    showProxyFailure(
+      `Failed: ${error.kind} (via proxy)`,
+      [
+        ['Kind', error.kind],
+        ['Code', error.code],
+        ['Message', error.message],
+        ['RequestId', error.requestId],
+        ['DMS HTTP status', error.httpStatus],
+        ['Proxy HTTP status', response.status],
+        ['Proxy URL', target],
+      ],
+      proxyAdvice(response.status, error.kind),
+      redact,
+    );
+    return;
+  }
+  showProxyFailure(
+    'Failed: unexpected answer from the proxy',
+    [
+      ['Proxy HTTP status', response.status],
+      ['Content-Type', response.headers.get('content-type') ?? ''],
+      ['Body', text.length > 300 ? `${text.slice(0, 300)}…` : text],
+      ['Proxy URL', target],
+    ],
+    'This is not what the dms-rerun Worker answers: check ProxyUrl. ' +
+      (response.ok ? 'The status is 2xx, so the rerun may have happened: check the task flow in DMS.' : ''),
+    redact,
+  );
 }
 
 async function main() {
+  proxyUrlField.addEventListener('input', updateMode);
+  updateMode();
   const [loaded, config] = await Promise.allSettled([import('dms-rerun'), loadConfig()]);
   prefill(config.value?.demo);
   if (config.value?.emulatorUrl) {
@@ -155,11 +370,13 @@ async function main() {
 
   rerunButton.addEventListener('click', async () => {
     const { config: cfg, request } = readForm();
+    const viaProxy = proxyMode(); // the AccessKey fields are then ignored
     rerunButton.disabled = true; // a rerun is not idempotent: no double clicks
     result.className = 'pending';
-    result.textContent = 'Sending…';
+    result.textContent = viaProxy ? 'Sending through the Worker proxy…' : 'Sending…';
     try {
-      showSuccess(await rerunTaskFlowInstance(cfg, request));
+      if (viaProxy) await rerunThroughProxy(request);
+      else showSuccess(await rerunTaskFlowInstance(cfg, request));
     } catch (error) {
       showError(error);
     } finally {
