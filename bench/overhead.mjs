@@ -49,15 +49,26 @@ export async function benchOverhead(pkg, endpoint, { calls, block, warmup, concu
     if (body.Success !== true) throw new Error('unexpected body');
   };
 
+  // Not a goal, a yardstick: the work any correct call must do — sign afresh
+  // (new nonce and timestamp) and make the fetch cancellable — written in
+  // plain JS around the same fetch. What ours adds beyond it is plumbing.
+  const signedCancellable = async () => {
+    const fresh = pkg.signRerunTaskFlowInstance(config, REQUEST);
+    const res = await fetch(fresh.url, { method, signal: AbortSignal.timeout(10_000) });
+    const body = await res.json();
+    if (body.Success !== true) throw new Error('unexpected body');
+  };
+
   for (let i = 0; i < warmup; i++) {
     await ours();
     await raw();
+    await signedCancellable();
   }
 
   // Sequential latency, alternating blocks.
-  const lat = { ours: [], raw: [] };
+  const lat = { ours: [], raw: [], signedCancellable: [] };
   for (let done = 0; done < calls; done += block) {
-    for (const [name, fn] of [['ours', ours], ['raw', raw]]) {
+    for (const [name, fn] of [['ours', ours], ['raw', raw], ['signedCancellable', signedCancellable]]) {
       for (let i = 0; i < block; i++) {
         const t0 = performance.now();
         await fn();
@@ -71,19 +82,23 @@ export async function benchOverhead(pkg, endpoint, { calls, block, warmup, concu
   for (let r = 0; r < rounds; r++) {
     const o = await throughput(ours, concurrency, roundMs);
     const w = await throughput(raw, concurrency, roundMs);
-    tput.push({ ours: o, raw: w, ratio: o / w });
+    const c = await throughput(signedCancellable, concurrency, roundMs);
+    tput.push({ ours: o, raw: w, signedCancellable: c, ratio: o / w, ratioCancellable: o / c });
   }
 
   const summary = (xs) => ({ p50: percentile(xs, 50), p99: percentile(xs, 99), n: xs.length });
   const o = summary(lat.ours);
   const w = summary(lat.raw);
+  const c = summary(lat.signedCancellable);
   return {
-    latency: { ours: o, raw: w, p50Ratio: o.p50 / w.p50, p99Ratio: o.p99 / w.p99 },
+    latency: { ours: o, raw: w, p50Ratio: o.p50 / w.p50, p99Ratio: o.p99 / w.p99, signedCancellable: c, p50RatioCancellable: o.p50 / c.p50 },
     throughput: {
       concurrency,
       oursPerSec: median(tput.map((t) => t.ours)),
       rawPerSec: median(tput.map((t) => t.raw)),
       ratio: median(tput.map((t) => t.ratio)),
+      signedCancellablePerSec: median(tput.map((t) => t.signedCancellable)),
+      ratioCancellable: median(tput.map((t) => t.ratioCancellable)),
       rounds: tput,
     },
   };

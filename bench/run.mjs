@@ -91,6 +91,9 @@ const { latency: L, throughput: T } = overhead;
 row('call', `latency p50, sequential (vs raw fetch, n=${L.ours.n})`, ms(L.ours.p50), ms(L.raw.p50), x(L.p50Ratio), '≤ 1.10×', goalMet(L.p50Ratio <= 1.1));
 row('call', 'latency p99, sequential (vs raw fetch)', ms(L.ours.p99), ms(L.raw.p99), x(L.p99Ratio), '≤ 1.10×', goalMet(L.p99Ratio <= 1.1));
 row('call', `throughput, concurrency ${T.concurrency} (vs raw fetch)`, ops(T.oursPerSec), ops(T.rawPerSec), x(T.ratio), '≥ 0.90×', goalMet(T.ratio >= 0.9));
+// Yardstick rows (no goal): plain JS that signs afresh and passes AbortSignal.timeout to fetch.
+row('call', 'latency p50 vs fresh signature + cancellable fetch in plain JS', ms(L.ours.p50), ms(L.signedCancellable.p50), x(L.p50RatioCancellable));
+row('call', `throughput, concurrency ${T.concurrency} (vs the same plain JS)`, ops(T.oursPerSec), ops(T.signedCancellablePerSec), x(T.ratioCancellable));
 
 for (const kind of ['esm', 'cjs']) {
   const c = coldNode[kind];
