@@ -57,6 +57,40 @@ const TIMEOUT = { kind: 'Timeout', code: 'Timeout', message: 'no answer within t
 const ABORTED = { kind: 'Aborted', code: 'Aborted', message: 'the call was aborted by its AbortSignal', retryable: false };
 
 /**
+ * Hands one answer to Rust's `judge`: `JSON.parse` here (the engine's exact
+ * parser), the fields as they came, types checked in Rust. Returns the
+ * RerunResult or throws Rust's error record.
+ */
+function judgeAnswer(glue, status, body, header, requestId, securityToken) {
+  // Retry hints only matter on errors; a 2xx is judged by its body alone.
+  const hints = !(status >= 200 && status < 300);
+  // 0: over 1 MiB, 1: not a JSON object, 2: an object (its fields go to Rust).
+  let state = 0;
+  let o;
+  if (body !== undefined) {
+    try {
+      o = JSON.parse(body);
+    } catch {
+      o = undefined;
+    }
+    state = o !== null && typeof o === 'object' && !Array.isArray(o) ? 2 : 1;
+  }
+  if (state !== 2) o = {};
+  const result = glue.judge(
+    status, state,
+    o.RequestId, o.Success, o.ErrorCode, o.ErrorMessage, o.Code, o.Message, o.Recommend,
+    hints ? header('x-acs-retry-after') : undefined,
+    hints ? header('retry-after') : undefined,
+    requestId,
+    typeof securityToken === 'string' ? securityToken : undefined,
+  );
+  const out = { requestId: result[0], success: true };
+  if (result[1] !== undefined) out.errorCode = result[1];
+  if (result[2] !== undefined) out.errorMessage = result[2];
+  return out;
+}
+
+/**
  * Calls waiting on each caller `AbortSignal`. One listener per signal, not
  * per call: Node warns ("possible EventTarget memory leak") past 10
  * listeners, and a dashboard may share one signal across many reruns.
@@ -182,32 +216,7 @@ class Call {
       this.requestId = header('x-acs-request-id');
       const body = typeof status === 'number' ? await this.readBody(response, header, status) : '';
       try {
-        // Retry hints only matter on errors; a 2xx is judged by its body alone.
-        const hints = !(status >= 200 && status < 300);
-        // 0: over 1 MiB, 1: not a JSON object, 2: an object (its fields go to Rust).
-        let state = 0;
-        let o;
-        if (body !== undefined) {
-          try {
-            o = JSON.parse(body);
-          } catch {
-            o = undefined;
-          }
-          state = o !== null && typeof o === 'object' && !Array.isArray(o) ? 2 : 1;
-        }
-        if (state !== 2) o = {};
-        const result = glue.judge(
-          status, state,
-          o.RequestId, o.Success, o.ErrorCode, o.ErrorMessage, o.Code, o.Message, o.Recommend,
-          hints ? header('x-acs-retry-after') : undefined,
-          hints ? header('retry-after') : undefined,
-          this.requestId,
-          typeof securityToken === 'string' ? securityToken : undefined,
-        );
-        const out = { requestId: result[0], success: true };
-        if (result[1] !== undefined) out.errorCode = result[1];
-        if (result[2] !== undefined) out.errorMessage = result[2];
-        return out;
+        return judgeAnswer(glue, status, body, header, this.requestId, securityToken);
       } catch (error) {
         const record = fromRust(error);
         if (!record || typeof record.kind !== 'string') throw record;
@@ -268,20 +277,26 @@ class Call {
   }
 }
 
+/**
+ * Rust's `prepare` with the caller's options as positional arguments:
+ * validate, sign (with `overrides`, else a fresh timestamp and nonce) and,
+ * given `abort`, send.
+ */
+function prepare(glue, c, r, overrides, abort) {
+  return glue.prepare(
+    c.accessKeyId, c.accessKeySecret, c.securityToken, c.endpoint, c.regionId, c.method,
+    r.tid, r.dagId, r.dagInstanceId, r.dagVersion,
+    c.timeoutMs, c.maxRetries, c.signal, c.fetch,
+    overrides.timestamp, overrides.nonce, abort,
+  );
+}
+
 /** Wires the public functions to one initialised wasm-bindgen glue module. */
 export function bind(glue) {
   function signRerunTaskFlowInstance(config, request, overrides) {
     let signed;
     try {
-      const c = asObject(config, 'config');
-      const r = asObject(request, 'request');
-      const o = asObject(overrides, 'overrides', true);
-      signed = glue.prepare(
-        c.accessKeyId, c.accessKeySecret, c.securityToken, c.endpoint, c.regionId, c.method,
-        r.tid, r.dagId, r.dagInstanceId, r.dagVersion,
-        c.timeoutMs, c.maxRetries, c.signal, c.fetch,
-        o.timestamp, o.nonce, undefined,
-      );
+      signed = prepare(glue, asObject(config, 'config'), asObject(request, 'request'), asObject(overrides, 'overrides', true));
     } catch (error) {
       throw upgrade(error);
     }
@@ -297,22 +312,12 @@ export function bind(glue) {
   }
 
   async function rerunTaskFlowInstance(config, request) {
-    let c, r;
-    try {
-      c = asObject(config, 'config');
-      r = asObject(request, 'request');
-    } catch (error) {
-      throw upgrade(error);
-    }
-    // Each attempt: validated, signed afresh (new nonce and timestamp) and sent.
-    const send = (signal) => glue.prepare(
-      c.accessKeyId, c.accessKeySecret, c.securityToken, c.endpoint, c.regionId, c.method,
-      r.tid, r.dagId, r.dagInstanceId, r.dagVersion,
-      c.timeoutMs, c.maxRetries, c.signal, c.fetch,
-      undefined, undefined, signal,
-    );
     const call = new Call();
     try {
+      const c = asObject(config, 'config');
+      const r = asObject(request, 'request');
+      // Each attempt: validated, signed afresh (new nonce and timestamp) and sent.
+      const send = (abort) => prepare(glue, c, r, {}, abort);
       return await call.run(glue, send, c.signal, c.securityToken);
     } catch (error) {
       throw upgrade(error);

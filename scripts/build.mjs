@@ -33,25 +33,32 @@ run(p('node_modules/.bin/wasm-opt'), [
   '--strip-debug', '--strip-producers', '-o', optimised,
 ]);
 
-for (const dir of ['web', 'workerd', 'node']) mkdirSync(p('dist', dir), { recursive: true });
-copyFileSync(optimised, p('dist/web/dms_rerun_bg.wasm'));
-copyFileSync(optimised, p('dist/node/dms_rerun_bg.wasm'));
-// The generated glue is minified (nobody reads it; Workers pay for every byte).
-const minifyGlue = (from, to, format) => {
+// Generated glue and js/api.mjs are shipped minified (readable sources stay in
+// js/ and in wasm-bindgen's output; Workers pay for every byte).
+const minify = (from, to, format) => {
   const { code } = transformSync(readFileSync(from, 'utf8'), { minify: true, format, target: 'es2022' });
   writeFileSync(to, code);
 };
-minifyGlue(join(staging, 'web', 'dms_rerun.js'), p('dist/web/dms_rerun.js'), 'esm');
-minifyGlue(join(staging, 'nodejs', 'dms_rerun.js'), p('dist/node/dms_rerun.js'), 'cjs');
-writeFileSync(p('dist/node/package.json'), '{"type":"commonjs"}\n');
 
-// api.mjs is minified too (the readable source is js/api.mjs).
-minifyGlue(p('js/api.mjs'), p('dist/web/api.mjs'), 'esm');
+for (const dir of ['web', 'workerd', 'node']) mkdirSync(p('dist', dir), { recursive: true });
+
+// web/ (also imported by workerd/)
+copyFileSync(optimised, p('dist/web/dms_rerun_bg.wasm'));
+minify(join(staging, 'web', 'dms_rerun.js'), p('dist/web/dms_rerun.js'), 'esm');
+minify(p('js/api.mjs'), p('dist/web/api.mjs'), 'esm');
 copyFileSync(p('js/web.mjs'), p('dist/web/index.mjs'));
+
+// workerd/
 copyFileSync(p('js/workerd.mjs'), p('dist/workerd/index.mjs'));
-minifyGlue(p('js/api.mjs'), p('dist/node/api.cjs'), 'cjs');
+
+// node/ (CommonJS inside a "type": "module" package)
+copyFileSync(optimised, p('dist/node/dms_rerun_bg.wasm'));
+minify(join(staging, 'nodejs', 'dms_rerun.js'), p('dist/node/dms_rerun.js'), 'cjs');
+minify(p('js/api.mjs'), p('dist/node/api.cjs'), 'cjs');
+writeFileSync(p('dist/node/package.json'), '{"type":"commonjs"}\n');
 copyFileSync(p('js/node.cjs'), p('dist/node/index.cjs'));
 copyFileSync(p('js/node.mjs'), p('dist/node/index.mjs'));
+
 copyFileSync(p('js/index.d.ts'), p('dist/index.d.ts'));
 copyFileSync(p('js/index.d.ts'), p('dist/index.d.cts'));
 

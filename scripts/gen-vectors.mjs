@@ -8,7 +8,7 @@
  *   node scripts/gen-vectors.mjs          # (re)write the file
  *   node scripts/gen-vectors.mjs --check  # exit 1 if the file is stale
  *
- * `string_to_sign` is built by the small independent encoder below and kept
+ * `string_to_sign` is built by the emulator's independent signer and kept
  * only because HMAC-SHA1 of it reproduces the official signature. Output is
  * deterministic (fixed seed) and pretty-printed, so regenerating is a no-op.
  */
@@ -17,6 +17,8 @@ import { createRequire } from 'node:module';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { prng } from '../tests/support/prng.mjs';
+// Independent string to sign (documented rule, byte by byte): the emulator's.
+import { stringToSign } from '../tests/emulator/signature.mjs';
 
 const require = createRequire(import.meta.url);
 const OpenApiUtil = require('@alicloud/openapi-util').default;
@@ -28,24 +30,6 @@ const SOURCE = '@alicloud/openapi-util getRPCSignature (scripts/gen-vectors.mjs)
 const RESERVED = ' !"#$%&\'()*+,/:;<=>?@[\\]^`{|}~';
 const ALNUM = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
 const MAX_ID = '9223372036854775807';
-
-// ---- independent string to sign: documented rule, byte by byte ----
-
-function enc(text) {
-  let out = '';
-  for (const byte of new TextEncoder().encode(text)) {
-    const literal =
-      (byte >= 0x41 && byte <= 0x5a) || (byte >= 0x61 && byte <= 0x7a) || (byte >= 0x30 && byte <= 0x39) ||
-      byte === 0x2d || byte === 0x5f || byte === 0x2e || byte === 0x7e;
-    out += literal ? String.fromCharCode(byte) : '%' + byte.toString(16).toUpperCase().padStart(2, '0');
-  }
-  return out;
-}
-
-function stringToSign(method, params) {
-  const keys = Object.keys(params).sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b)));
-  return method + '&%2F&' + enc(keys.map((k) => enc(k) + '=' + enc(params[k])).join('&'));
-}
 
 // ---- seeded inputs ----
 

@@ -49,8 +49,13 @@ pub struct Signature {
 /// Keys are sorted before encoding; for the unreserved ASCII keys Alibaba
 /// uses the two orders agree.
 pub fn canonical_query(params: &mut [(&str, &str)]) -> String {
-    params.sort_unstable_by(|a, b| a.0.as_bytes().cmp(b.0.as_bytes()));
+    sort_by_key(params);
     canonical_query_sorted(params)
+}
+
+/// Sorts pairs by the bytes of their keys (the canonical order).
+fn sort_by_key(params: &mut [(&str, &str)]) {
+    params.sort_unstable_by(|a, b| a.0.as_bytes().cmp(b.0.as_bytes()));
 }
 
 /// [`canonical_query`] for pairs already in key order (the operation's fixed
@@ -113,7 +118,7 @@ fn base64(bytes: &[u8]) -> String {
 
 /// Signs `params` (every parameter except `Signature`) for `method`.
 pub fn sign(method: Method, params: &mut [(&str, &str)], secret: &str) -> Signature {
-    params.sort_unstable_by(|a, b| a.0.as_bytes().cmp(b.0.as_bytes()));
+    sort_by_key(params);
     sign_sorted(method, params, secret)
 }
 

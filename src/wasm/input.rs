@@ -44,7 +44,7 @@ pub(crate) struct Transport {
     pub(crate) fetch: Option<Function>,
 }
 
-/// The signing inputs shared by `sign` and `rerun`, in the order the bindings pass them.
+/// The signing inputs of `prepare`, in the order the bindings pass them.
 pub(crate) struct RawTarget {
     pub(crate) access_key_id: JsValue,
     pub(crate) access_key_secret: JsValue,
@@ -96,12 +96,19 @@ pub(crate) fn transport(
     fetch: &JsValue,
 ) -> Result<Transport, DmsError> {
     Ok(Transport {
-        timeout_ms: small_integer(timeout_ms, "timeoutMs", DEFAULT_TIMEOUT_MS, MAX_TIMEOUT_MS)?,
+        timeout_ms: small_integer(
+            timeout_ms,
+            "timeoutMs",
+            DEFAULT_TIMEOUT_MS,
+            MAX_TIMEOUT_MS,
+            "must be an integer from 0 to 2147483647",
+        )?,
         max_retries: small_integer(
             max_retries,
             "maxRetries",
             DEFAULT_MAX_RETRIES,
             MAX_RETRIES_LIMIT,
+            "must be an integer from 0 to 10",
         )?,
         signal: abort_signal(signal)?,
         fetch: fetch_function(fetch)?,
@@ -237,21 +244,21 @@ fn method(value: &JsValue) -> Result<Method, DmsError> {
     }
 }
 
-/// An integer `number` in `0..=max`, or `default` when missing.
-fn small_integer(value: &JsValue, field: &str, default: u32, max: u32) -> Result<u32, DmsError> {
+/// An integer `number` in `0..=max`, or `default` when missing; `out_of_range`
+/// is the problem reported for any other number.
+fn small_integer(
+    value: &JsValue,
+    field: &str,
+    default: u32,
+    max: u32,
+    out_of_range: &str,
+) -> Result<u32, DmsError> {
     if is_missing(value) {
         return Ok(default);
     }
     match value.as_f64() {
         Some(n) if is_integer(n) && (0.0..=f64::from(max)).contains(&n) => Ok(n as u32),
-        Some(_) => Err(DmsError::invalid(
-            field,
-            if max == MAX_TIMEOUT_MS {
-                "must be an integer from 0 to 2147483647"
-            } else {
-                "must be an integer from 0 to 10"
-            },
-        )),
+        Some(_) => Err(DmsError::invalid(field, out_of_range)),
         None => Err(DmsError::invalid(field, "must be a number")),
     }
 }

@@ -9,7 +9,7 @@ use js_sys::Array;
 use wasm_bindgen::prelude::wasm_bindgen;
 use wasm_bindgen::JsValue;
 
-use super::{error_record, random};
+use super::{error_record, optional_text, random};
 use crate::error::{DmsError, Kind};
 use crate::response::{classify, redact, retry_after_ms, Body, Fields};
 use crate::retry;
@@ -68,8 +68,8 @@ pub fn judge(
         Ok(rerun) => {
             let out = Array::new_with_length(3);
             out.set(0, JsValue::from_str(&rerun.request_id));
-            out.set(1, optional(rerun.error_code));
-            out.set(2, optional(rerun.error_message));
+            out.set(1, optional_text(rerun.error_code.as_deref()));
+            out.set(2, optional_text(rerun.error_message.as_deref()));
             Ok(out)
         }
         Err(mut err) => {
@@ -97,10 +97,4 @@ pub fn backoff_ms(retry: u32, hint_ms: Option<u32>) -> f64 {
         Err(_) => 0.5,
     };
     retry::backoff_ms(retry, unit, hint_ms).unwrap_or(-1.0)
-}
-
-fn optional(value: Option<String>) -> JsValue {
-    value
-        .as_deref()
-        .map_or(JsValue::UNDEFINED, JsValue::from_str)
 }

@@ -144,7 +144,6 @@ fn sign_now(
 /// `[kind, code, message, retryable, requestId, httpStatus, recommend,
 /// attempts, retryAfterMs]` (cheaper in wasm than an object with named keys).
 fn error_record(err: &DmsError) -> JsValue {
-    let text = |value: Option<&str>| value.map_or(JsValue::UNDEFINED, JsValue::from_str);
     let number = |value: Option<f64>| value.map_or(JsValue::UNDEFINED, JsValue::from_f64);
     let record = Array::new();
     for value in [
@@ -152,13 +151,18 @@ fn error_record(err: &DmsError) -> JsValue {
         JsValue::from_str(&err.code),
         JsValue::from_str(&err.message),
         JsValue::from_bool(err.retryable),
-        text(err.request_id.as_deref()),
+        optional_text(err.request_id.as_deref()),
         number(err.http_status.map(f64::from)),
-        text(err.recommend.as_deref()),
+        optional_text(err.recommend.as_deref()),
         number(err.attempts.map(f64::from)),
         number(err.retry_after_ms.map(f64::from)),
     ] {
         record.push(&value);
     }
     record.into()
+}
+
+/// A string, or `undefined` when there is none.
+fn optional_text(value: Option<&str>) -> JsValue {
+    value.map_or(JsValue::UNDEFINED, JsValue::from_str)
 }

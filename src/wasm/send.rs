@@ -3,8 +3,6 @@
 //! Each attempt is validated and signed afresh (new nonce and timestamp) by
 //! `prepare` and handed to `fetch` from here; the entry awaits the promise.
 
-use alloc::string::String;
-
 use js_sys::Promise;
 use wasm_bindgen::prelude::wasm_bindgen;
 use wasm_bindgen::JsValue;
@@ -45,12 +43,7 @@ pub(crate) fn send(
         Some(f) => f.call2(&JsValue::UNDEFINED, &JsValue::from_str(&signed.url), &init),
         None => global_fetch(&signed.url, &init),
     };
-    let sent = sent.map_err(|_| {
-        DmsError::new(
-            Kind::Network,
-            "NetworkError",
-            String::from("fetch threw before sending"),
-        )
-    })?;
+    let sent = sent
+        .map_err(|_| DmsError::new(Kind::Network, "NetworkError", "fetch threw before sending"))?;
     Ok(Promise::resolve(&sent).into())
 }

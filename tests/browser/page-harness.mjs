@@ -85,3 +85,23 @@ export async function emulatorState(emulatorUrl) {
   if (!response.ok) throw new Error(`admin state: HTTP ${response.status}`);
   return response.json();
 }
+
+/** The label → value rows of a <dl> the demo page rendered. */
+export function readList(page, selector) {
+  return page.$eval(selector, (root) => {
+    const out = {};
+    for (const dt of root.querySelectorAll('dt')) out[dt.textContent] = dt.nextElementSibling.textContent;
+    return out;
+  });
+}
+
+/** Everything the page could have persisted: web storage, cookies, IndexedDB, Cache Storage. */
+export function storedState(page) {
+  return page.evaluate(async () => ({
+    local: localStorage.length,
+    session: sessionStorage.length,
+    cookie: document.cookie,
+    idb: (await indexedDB.databases()).length,
+    caches: (await caches.keys()).length,
+  }));
+}

@@ -15,7 +15,7 @@ import { join } from 'node:path';
 import { startEmulator } from '../emulator/server.mjs';
 import { DEMO_KEY, MAX_LONG, TASK_FLOWS } from '../emulator/data.mjs';
 import { launchBrowser, screenshotsDir } from './support.mjs';
-import { emulatorState, freePort, startDemo } from './page-harness.mjs';
+import { emulatorState, freePort, readList, startDemo, storedState } from './page-harness.mjs';
 import { startProxy } from './page-proxy-harness.mjs';
 
 const TOKEN = 'page-proxy-token-5f0c9a7e2b41d8';
@@ -65,14 +65,6 @@ async function proxyForm(changes = {}) {
   await fill({ ProxyUrl: proxy.url, ProxyToken: TOKEN, Tid: '', DagId: '7', DagInstanceId: '47', DagVersion: '2', ...changes });
 }
 
-function readList(selector) {
-  return page.$eval(selector, (root) => {
-    const out = {};
-    for (const dt of root.querySelectorAll('dt')) out[dt.textContent] = dt.nextElementSibling.textContent;
-    return out;
-  });
-}
-
 /** Clicks Rerun and waits for the outcome; also returns how many requests reached the emulator. */
 async function rerun() {
   const before = emu.state.requests;
@@ -80,7 +72,7 @@ async function rerun() {
   await page.waitForFunction(() => ['success', 'error'].includes(document.getElementById('result').className));
   return {
     className: await page.getAttribute('#result', 'class'),
-    fields: await readList('#result dl'),
+    fields: await readList(page, '#result dl'),
     advice: (await page.locator('#result .advice').allTextContents()).join(' '),
     emulatorRequests: emu.state.requests - before,
   };
@@ -243,7 +235,7 @@ test('Preview stays library-only in proxy mode, and an empty ProxyUrl brings the
   const from = requests.length;
   await page.getByRole('button', { name: 'Preview', exact: true }).click();
   await page.waitForSelector('#preview-output dl');
-  assert.ok((await readList('#preview-output dl')).URL.startsWith(`${demo.emulatorUrl}/?`));
+  assert.ok((await readList(page, '#preview-output dl')).URL.startsWith(`${demo.emulatorUrl}/?`));
   assert.match(await page.textContent('#preview-output .note'), /Preview is library-only/);
   assert.equal(requests.length, from, 'Preview sent nothing');
 
@@ -267,13 +259,7 @@ test('the token leaks nowhere: DOM, storage, URL, console, request URLs/bodies; 
   assert.equal(await page.inputValue('[name="ProxyToken"]'), TOKEN, 'only the password input holds it');
   const markup = await page.evaluate(() => document.documentElement.outerHTML + document.body.innerText);
   for (const secret of [TOKEN, WRONG_TOKEN]) assert.ok(!markup.includes(secret), 'token in DOM text or attributes');
-  const stored = await page.evaluate(async () => ({
-    local: localStorage.length,
-    session: sessionStorage.length,
-    cookie: document.cookie,
-    idb: (await indexedDB.databases()).length,
-    caches: (await caches.keys()).length,
-  }));
+  const stored = await storedState(page);
   assert.deepEqual(stored, { local: 0, session: 0, cookie: '', idb: 0, caches: 0 });
   assert.deepEqual(await context.cookies(), []);
 

@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { DEMO_KEY, MAX_LONG, STS_KEY, TASK_FLOWS } from '../emulator/data.mjs';
 import { importPackage } from '../support/consumer.mjs';
 import { launchBrowser, screenshotsDir } from './support.mjs';
-import { emulatorState, freePort, isListening, startDemo } from './page-harness.mjs';
+import { emulatorState, freePort, isListening, readList, startDemo, storedState } from './page-harness.mjs';
 
 const SECRET = DEMO_KEY.accessKeySecret;
 const FIXED = { timestamp: '2024-02-29T23:59:59Z', nonce: 'page-preview-nonce-0001' };
@@ -56,26 +56,17 @@ async function setForm(changes = {}) {
   return values;
 }
 
-/** The label → value rows of a <dl> rendered by the page. */
-function readList(selector) {
-  return page.$eval(selector, (root) => {
-    const out = {};
-    for (const dt of root.querySelectorAll('dt')) out[dt.textContent] = dt.nextElementSibling.textContent;
-    return out;
-  });
-}
-
 /** Clicks Rerun and waits for the outcome (the handler marks #result 'pending' synchronously). */
 async function rerun() {
   await page.getByRole('button', { name: 'Rerun', exact: true }).click();
   await page.waitForFunction(() => ['success', 'error'].includes(document.getElementById('result').className));
-  return { className: await page.getAttribute('#result', 'class'), fields: await readList('#result dl') };
+  return { className: await page.getAttribute('#result', 'class'), fields: await readList(page, '#result dl') };
 }
 
 async function preview() {
   await page.getByRole('button', { name: 'Preview', exact: true }).click();
   await page.waitForSelector('#preview-output dl');
-  return { className: await page.getAttribute('#preview-output', 'class'), fields: await readList('#preview-output dl') };
+  return { className: await page.getAttribute('#preview-output', 'class'), fields: await readList(page, '#preview-output dl') };
 }
 
 async function screenshot(name) {
@@ -309,13 +300,7 @@ test('nothing secret leaks: no storage, cookies, URL, DOM markup, console, or re
   assert.equal(new URL(page.url()).search, '');
   assert.equal((await emulatorState(demo.emulatorUrl)).requests, before.requests, 'Enter did not rerun');
 
-  const stored = await page.evaluate(async () => ({
-    local: localStorage.length,
-    session: sessionStorage.length,
-    cookie: document.cookie,
-    idb: (await indexedDB.databases()).length,
-    caches: (await caches.keys()).length,
-  }));
+  const stored = await storedState(page);
   assert.deepEqual(stored, { local: 0, session: 0, cookie: '', idb: 0, caches: 0 });
   assert.deepEqual(await context.cookies(), []);
 

@@ -13,8 +13,8 @@ import assert from 'node:assert/strict';
 import { importPackage } from '../support/consumer.mjs';
 import { startEmulator } from '../emulator/server.mjs';
 import { closedPort } from './support/wire.mjs';
-import { DEMO_KEY, SMALL_FLOW, describeError, formatTally, waitFor } from './reliability/common.mjs';
-import { FAILURES, RECOVERIES, assertFailure, assertRecovery, caseConfig } from './reliability/fault-cases.mjs';
+import { DEMO_KEY, SMALL_FLOW, describeError, formatTally } from './reliability/common.mjs';
+import { caseConfig, registerMatrix } from './reliability/fault-cases.mjs';
 
 const { rerunTaskFlowInstance, DmsError } = await importPackage();
 
@@ -57,34 +57,13 @@ async function run(c) {
 }
 
 /** The same module instance still makes a valid call, with exactly one more request. */
-async function assertStillWorks() {
-  emu.state.faults.length = 0;
-  // Streamed and slow answers are logged when they end: let them, so the
-  // next log entry is this call's.
-  await waitFor(() => emu.state.log.length >= emu.state.requests, 10_000, 'earlier requests to be logged');
-  const before = emu.state.requests;
-  const result = await rerunTaskFlowInstance({ ...DEMO_KEY, endpoint: emu.url }, SMALL_FLOW);
-  assert.equal(emu.state.requests, before + 1);
-  assert.deepEqual(result, { requestId: emu.state.log.at(-1).requestId, success: true });
-}
-
-for (const c of FAILURES) {
-  test(c.id, { todo: c.todo }, async () => {
-    const outcome = await run(c);
-    count(outcome.error?.kind ?? 'success (unexpected)');
-    await assertFailure(c, outcome, emu);
-    await assertStillWorks();
-  });
-}
-
-for (const c of RECOVERIES) {
-  test(`recovers: ${c.id}`, async () => {
-    const outcome = await run(c);
-    count(outcome.error ? outcome.error.kind : 'success');
-    await assertRecovery(c, outcome, emu);
-    await assertStillWorks();
-  });
-}
+/** A valid call right after, in the same instance, must succeed. */
+const assertStillWorks = registerMatrix(test, {
+  run,
+  call: () => rerunTaskFlowInstance({ ...DEMO_KEY, endpoint: emu.url }, SMALL_FLOW),
+  count,
+  emulator: () => emu,
+});
 
 // ---------- Node-only cases ----------
 

@@ -18,6 +18,7 @@ import { join } from 'node:path';
 import { importPackage, requirePackage, repoRoot } from '../support/consumer.mjs';
 import { generateVectors } from '../../scripts/gen-vectors.mjs';
 import { prng } from '../support/prng.mjs';
+import { canonicalQuery, percentEncode } from '../emulator/signature.mjs';
 
 const require = createRequire(import.meta.url);
 /** Alibaba's official signer (CommonJS; the class is the `default` export). */
@@ -34,42 +35,11 @@ const CJS_EVERY = 7;
 
 console.log(`signing oracle: seed ${SEED} (0x${SEED.toString(16)}), ${CASES_PER_METHOD} cases per method, @alicloud/openapi-util ${officialVersion}`);
 
-// ---------------------------------------------------------------------------
-// Independent RPC signature 1.0, from Alibaba's documented rule only:
-// UTF-8 bytes; A–Z a–z 0–9 - _ . ~ literal; everything else %XX (uppercase).
-// Deliberately byte-based, not built on encodeURIComponent.
-// ---------------------------------------------------------------------------
-
-const utf8 = new TextEncoder();
-const HEX = '0123456789ABCDEF';
-
-function isUnreserved(byte) {
-  return (
-    (byte >= 0x41 && byte <= 0x5a) ||
-    (byte >= 0x61 && byte <= 0x7a) ||
-    (byte >= 0x30 && byte <= 0x39) ||
-    byte === 0x2d || byte === 0x5f || byte === 0x2e || byte === 0x7e
-  );
-}
-
-function enc(text) {
-  let out = '';
-  for (const byte of utf8.encode(text)) {
-    out += isUnreserved(byte) ? String.fromCharCode(byte) : '%' + HEX[byte >> 4] + HEX[byte & 15];
-  }
-  return out;
-}
-
-function byteCompare(a, b) {
-  return Buffer.compare(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8'));
-}
-
-function canonicalOf(params) {
-  return Object.keys(params)
-    .sort(byteCompare)
-    .map((key) => enc(key) + '=' + enc(params[key]))
-    .join('&');
-}
+// Independent RPC signature 1.0 from Alibaba's documented rule only (UTF-8
+// bytes; A–Z a–z 0–9 - _ . ~ literal; everything else %XX uppercase): the
+// emulator's byte-based implementation, which shares no code with the package.
+const enc = percentEncode;
+const canonicalOf = canonicalQuery;
 
 function hmacSha1Base64(secret, text) {
   return createHmac('sha1', Buffer.from(secret + '&', 'utf8')).update(Buffer.from(text, 'utf8')).digest('base64');
@@ -322,20 +292,11 @@ function runCases(method, seed) {
 // ---------------------------------------------------------------------------
 
 test('the oracle itself reproduces the documented DescribeRegions vector', () => {
-  const params = {
-    AccessKeyId: 'testid',
-    Action: 'DescribeRegions',
-    Format: 'XML',
-    SignatureMethod: 'HMAC-SHA1',
-    SignatureNonce: '3ee8c1b8-83d3-44af-a94f-4e0ad82fd6cf',
-    SignatureVersion: '1.0',
-    Timestamp: '2016-02-23T12:46:24Z',
-    Version: '2014-05-26',
-  };
+  const doc = JSON.parse(readFileSync(join(repoRoot, 'tests/vectors/describe-regions-doc.json'), 'utf8'));
+  const params = doc.params;
   assert.equal(OpenApiUtil.getRPCSignature(params, 'GET', 'testsecret'), 'OLeaidS1JvxuMvnyHOwuJ+uX5qY=');
   const toSign = 'GET&%2F&' + enc(canonicalOf(params));
   assert.equal(hmacSha1Base64('testsecret', toSign), 'OLeaidS1JvxuMvnyHOwuJ+uX5qY=');
-  const doc = JSON.parse(readFileSync(join(repoRoot, 'tests/vectors/describe-regions-doc.json'), 'utf8'));
   assert.equal(doc.string_to_sign, toSign);
 });
 

@@ -7,7 +7,7 @@
 //                                      node_modules -> ../../consumer/node_modules
 //   test-output/proxy-build/out/       what wrangler emits: index.js + <hash>-dms_rerun_bg.wasm
 //   test-output/proxy-build/meta.json  esbuild metafile
-import { cpSync, mkdirSync, readFileSync, readdirSync, rmSync, symlinkSync } from 'node:fs';
+import { cpSync, mkdirSync, readdirSync, rmSync, symlinkSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { consumerDir, outputDir, repoRoot } from '../support/consumer.mjs';
 import { wranglerDryRun } from './wrangler-build.mjs';
@@ -42,10 +42,4 @@ export async function buildProxy({ timeoutMs = 60_000 } = {}) {
   };
 }
 
-/** Miniflare module list for the bundle: the script plus its compiled .wasm. */
-export function bundleModules(build) {
-  return [
-    { type: 'ESModule', path: build.scriptPath, contents: readFileSync(build.scriptPath, 'utf8') },
-    ...build.wasmFiles.map((f) => ({ type: 'CompiledWasm', path: join(build.outDir, f), contents: readFileSync(join(build.outDir, f)) })),
-  ];
-}
+export { bundleModules } from './wrangler-build.mjs';

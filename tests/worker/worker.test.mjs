@@ -15,7 +15,7 @@ import { Miniflare } from 'miniflare';
 import { importPackage, packageDir } from '../support/consumer.mjs';
 import { startEmulator } from '../emulator/server.mjs';
 import { DEMO_KEY, STS_KEY, MAX_LONG, TASK_FLOWS } from '../emulator/data.mjs';
-import { buildWithWrangler, COMPATIBILITY_DATE } from './wrangler-build.mjs';
+import { buildWithWrangler, bundleModules, COMPATIBILITY_DATE } from './wrangler-build.mjs';
 
 const BIG_FLOW = TASK_FLOWS[1]; // DagId 2^63−1, version 'v-大数据-🚀', instance 2^63−2
 const BIG_INSTANCE = BIG_FLOW.instances[0];
@@ -35,15 +35,11 @@ before(async () => {
   emu = await startEmulator();
   node = await importPackage();
 
-  const script = build.scriptPath;
   const started = performance.now();
   mf = new Miniflare({
     compatibilityDate: COMPATIBILITY_DATE,
     modulesRoot: build.outDir,
-    modules: [
-      { type: 'ESModule', path: script, contents: readFileSync(script, 'utf8') },
-      ...build.wasmFiles.map((f) => ({ type: 'CompiledWasm', path: join(build.outDir, f), contents: readFileSync(join(build.outDir, f)) })),
-    ],
+    modules: bundleModules(build),
   });
   await mf.ready;
   measured.miniflareStartupMs = performance.now() - started;

@@ -14,12 +14,12 @@
 // a network namespace with none: `unshare -rn`). WRANGLER_HIDE_BANNER skips
 // the banner's npm update check (it would otherwise race a 3 s timer or use
 // a cached answer); metrics and error reports are off; nothing touches ~.
-import { spawn } from 'node:child_process';
 import { copyFileSync, mkdirSync, readFileSync, readdirSync, rmSync, symlinkSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { consumerDir, outputDir, repoRoot } from '../support/consumer.mjs';
+import { runProcess } from '../support/run-process.mjs';
 
 export const COMPATIBILITY_DATE = '2025-09-01';
 export const WORKER_NAME = 'dms-rerun-worker-test';
@@ -42,25 +42,6 @@ export function wranglerEnv(buildDir) {
   };
 }
 
-function run(command, args, { cwd, env, timeoutMs }) {
-  return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
-    child.once('error', (error) => {
-      clearTimeout(timer);
-      reject(error);
-    });
-    child.once('close', (code, signal) => {
-      clearTimeout(timer);
-      resolve({ code, signal, stdout, stderr });
-    });
-  });
-}
-
 /**
  * `wrangler deploy --dry-run --outdir <buildDir>/out --metafile <buildDir>/meta.json`
  * in `projectDir`, offline. Rejects when wrangler fails.
@@ -71,7 +52,7 @@ export async function wranglerDryRun(projectDir, buildDir, { timeoutMs = 60_000 
   const bin = join(dirname(require.resolve('wrangler/package.json')), 'bin', 'wrangler.js');
   const args = [bin, 'deploy', '--dry-run', '--outdir', outDir, '--metafile', metafile];
   const started = performance.now();
-  const result = await run(process.execPath, args, { cwd: projectDir, env: wranglerEnv(buildDir), timeoutMs });
+  const result = await runProcess(process.execPath, args, { cwd: projectDir, env: wranglerEnv(buildDir), timeoutMs });
   const ms = performance.now() - started;
   if (result.code !== 0) {
     throw new Error(
@@ -135,4 +116,12 @@ export async function buildWithWrangler({ timeoutMs = 60_000 } = {}) {
     wasmBytes: wasmFiles.map((f) => statSync(join(outDir, f)).size),
     ms,
   };
+}
+
+/** Miniflare module list for a wrangler bundle: the script plus its compiled .wasm files. */
+export function bundleModules(build) {
+  return [
+    { type: 'ESModule', path: build.scriptPath, contents: readFileSync(build.scriptPath, 'utf8') },
+    ...build.wasmFiles.map((f) => ({ type: 'CompiledWasm', path: join(build.outDir, f), contents: readFileSync(join(build.outDir, f)) })),
+  ];
 }

@@ -1,7 +1,7 @@
 // Runs the dms-rerun CLI as a child process, the way a user's shell would.
 // Prefers the copy npm installed from the packed tarball (test-output/consumer);
 // falls back to the repository's bin/ while the package has not been re-packed.
-import { spawn } from 'node:child_process';
+import { runProcess } from '../../support/run-process.mjs';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -24,24 +24,5 @@ export const cliPackageDir = usingInstalled ? installedPackage : repoRoot;
  */
 export function runCli(args, { env = {}, command = process.execPath, timeoutMs = 30_000 } = {}) {
   const argv = command === process.execPath ? [cliPath, ...args] : args;
-  return new Promise((resolve, reject) => {
-    const started = performance.now();
-    const child = spawn(command, argv, {
-      env: { PATH: process.env.PATH, NO_COLOR: '1', ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (d) => (stdout += d));
-    child.stderr.setEncoding('utf8').on('data', (d) => (stderr += d));
-    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
-    child.once('error', (error) => {
-      clearTimeout(timer);
-      reject(error);
-    });
-    child.once('close', (code, signal) => {
-      clearTimeout(timer);
-      resolve({ code, signal, stdout, stderr, ms: performance.now() - started });
-    });
-  });
+  return runProcess(command, argv, { env: { PATH: process.env.PATH, NO_COLOR: '1', ...env }, timeoutMs });
 }

@@ -483,3 +483,41 @@ async function assertCommon(c, emu, elapsedMs) {
   if (c.leftoverFaults) emu.state.faults.length = 0;
   assert.equal(emu.state.faults.length, 0, 'faults left unconsumed: more or fewer requests than planned');
 }
+
+/**
+ * Registers a test per table case for one runtime. `run(c)` makes the call
+ * and resolves `{result | error, elapsedMs}`; `call()` makes a plain valid
+ * call and resolves its result (proving the instance still works);
+ * `count(kind)` tallies outcomes; `emulator()` is the emulator in use.
+ * Returns that still-works check for the runtime's other tests.
+ */
+export function registerMatrix(test, { run, call, count, emulator }) {
+  const stillWorks = async () => {
+    const emu = emulator();
+    emu.state.faults.length = 0;
+    // Streamed and slow answers are logged when they end: let them, so the
+    // next log entry is this call's.
+    await waitFor(() => emu.state.log.length >= emu.state.requests, 10_000, 'earlier requests to be logged');
+    const before = emu.state.requests;
+    const result = await call();
+    assert.equal(emu.state.requests, before + 1);
+    assert.deepEqual(result, { requestId: emu.state.log.at(-1).requestId, success: true });
+  };
+  for (const c of FAILURES) {
+    test(c.id, { todo: c.todo }, async () => {
+      const outcome = await run(c);
+      count(outcome.error?.kind ?? 'success (unexpected)');
+      await assertFailure(c, outcome, emulator());
+      await stillWorks();
+    });
+  }
+  for (const c of RECOVERIES) {
+    test(`recovers: ${c.id}`, async () => {
+      const outcome = await run(c);
+      count(outcome.error ? outcome.error.kind : 'success');
+      await assertRecovery(c, outcome, emulator());
+      await stillWorks();
+    });
+  }
+  return stillWorks;
+}
