@@ -30,6 +30,11 @@ const optimised = join(staging, 'dms_rerun_bg.opt.wasm');
 run(p('node_modules/.bin/wasm-opt'), [
   join(staging, 'web', 'dms_rerun_bg.wasm'), '-Oz', '--converge', '--strip-target-features', '--enable-bulk-memory', '--enable-nontrapping-float-to-int',
   '--enable-sign-ext', '--enable-mutable-globals', '--enable-reference-types', '--enable-multivalue',
+  // Binaryen inlines every function with one caller, whatever its size; that
+  // made `prepare` one 19 KB function, which V8 compiles lazily on the first
+  // call (Liftoff, ~2 ms). Capping it keeps the first call ~1 ms faster and the
+  // file ~300 B smaller, at the same signing speed.
+  '--one-caller-inline-max-function-size=200',
   '--strip-debug', '--strip-producers', '-o', optimised,
 ]);
 
