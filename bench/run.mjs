@@ -18,7 +18,7 @@ const P = quick
       overhead: { calls: 400, block: 100, warmup: 50, concurrency: 64, roundMs: 500, rounds: 1 },
       spawns: 3, workerdRuns: 1 }
   : { sign: { rounds: 10, roundMs: 200, warmupMs: 300 },
-      overhead: { calls: 2000, block: 250, warmup: 200, concurrency: 64, roundMs: 1000, rounds: 3 },
+      overhead: { calls: 2000, block: 100, warmup: 200, concurrency: 64, roundMs: 1000, rounds: 5 },
       spawns: 7, workerdRuns: 5 };
 
 const log = (msg) => process.stderr.write(`[bench] ${msg}\n`);
