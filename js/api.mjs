@@ -197,12 +197,12 @@ class Call {
         throw record;
       }
       if (this.attempts === 0) {
-        maxRetries = sent[6];
-        this.arm(sent[5], signal);
+        maxRetries = sent[1];
+        this.arm(sent[0], signal);
       }
       this.attempts += 1;
       this.requestId = undefined;
-      const response = await this.wait(sent[7]);
+      const response = await this.wait(sent[2]);
       const status = response?.status;
       const headers = response?.headers;
       const header = (name) => {

@@ -33,10 +33,10 @@ use web_sys::AbortSignal;
 /// Validates config and request, signs (with the given or a fresh timestamp
 /// and nonce) and, when `abort` is given, sends the request with `fetch`.
 ///
-/// Returns `[method, url, canonicalQuery, stringToSign, signature, timeoutMs,
-/// maxRetries, responsePromise?]`; throws an error record: `InvalidInput`
-/// (nothing sent), `Aborted` (the caller's signal had already fired: nothing
-/// sent) or `Network` (`fetch` threw). One export serves both
+/// Returns `[method, url, canonicalQuery, stringToSign, signature]` when only
+/// signing, `[timeoutMs, maxRetries, responsePromise]` when sending; throws
+/// an error record: `InvalidInput` (nothing sent), `Aborted` (the caller's
+/// signal had already fired: nothing sent) or `Network` (`fetch` threw). One export serves both
 /// `signRerunTaskFlowInstance` and each attempt of `rerunTaskFlowInstance`,
 /// so what is previewed is exactly what is sent.
 #[wasm_bindgen]
@@ -79,6 +79,14 @@ pub fn prepare(
         let nonce = nonce_override(&nonce)?;
         let signed = sign_now(&target, timestamp, nonce)?;
         let out = Array::new();
+        if let Some(abort) = abort {
+            // Sending: the entry needs its budget and the response, not the
+            // texts (each would be one more string to decode per attempt).
+            out.push(&JsValue::from_f64(f64::from(options.timeout_ms)));
+            out.push(&JsValue::from_f64(f64::from(options.max_retries)));
+            out.push(&send::send(&signed, &options, &abort)?);
+            return Ok(out);
+        }
         for text in [
             signed.method.as_str(),
             &signed.url,
@@ -87,11 +95,6 @@ pub fn prepare(
             &signed.signature,
         ] {
             out.push(&JsValue::from_str(text));
-        }
-        out.push(&JsValue::from_f64(f64::from(options.timeout_ms)));
-        out.push(&JsValue::from_f64(f64::from(options.max_retries)));
-        if let Some(abort) = abort {
-            out.push(&send::send(&signed, &options, &abort)?);
         }
         Ok(out)
     })()
