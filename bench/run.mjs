@@ -93,10 +93,6 @@ const p99Ratio = L.ours.p99 / L.raw.p99;
 row('call', `latency p50, sequential (vs raw fetch, n=${L.ours.n})`, ms(L.ours.p50), ms(L.raw.p50), x(p50Ratio), '≤ 1.10×', goalMet(p50Ratio <= 1.1));
 row('call', 'latency p99, sequential (vs raw fetch)', ms(L.ours.p99), ms(L.raw.p99), x(p99Ratio), '≤ 1.10×', goalMet(p99Ratio <= 1.1));
 row('call', `throughput, concurrency ${concurrency} (vs raw fetch)`, ops(T.ours.perSec), ops(T.raw.perSec), x(T.ours.ratioToRaw), '≥ 0.90×', goalMet(T.ours.ratioToRaw >= 0.9));
-// No goal: the same goals applied to plain JS that does only what a correct call must.
-const floorP50 = L.floor.p50 / L.raw.p50;
-row('call', 'floor (fresh signature + cancellable fetch, plain JS): latency p50', ms(L.floor.p50), ms(L.raw.p50), x(floorP50), '(≤ 1.10×)', `floor ${goalMet(floorP50 <= 1.1)}`);
-row('call', `floor: throughput, concurrency ${concurrency}`, ops(T.floor.perSec), ops(T.raw.perSec), x(T.floor.ratioToRaw), '(≥ 0.90×)', `floor ${goalMet(T.floor.ratioToRaw >= 0.9)}`);
 
 for (const kind of ['esm', 'cjs']) {
   const c = coldNode[kind];

@@ -676,9 +676,7 @@ async fn settle(promise: &Promise) -> Result<JsValue, JsValue> {
     .await
 }
 
-/// A send returns the signed request's five strings, then `timeoutMs`,
-/// `maxRetries` and the response promise.
-/// `[timeoutMs, maxRetries, response promise]`: what `prepare` returns when sending.
+/// What `prepare` returns when sending: `[timeoutMs, maxRetries, response promise]`.
 fn sent_parts(out: &Array) -> (Promise, f64, f64) {
     assert_eq!(out.length(), 3, "sending returns no texts");
     let promise = out.get(2).dyn_into::<Promise>().expect("[2] is a Promise");

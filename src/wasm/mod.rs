@@ -36,9 +36,9 @@ use web_sys::AbortSignal;
 /// Returns `[method, url, canonicalQuery, stringToSign, signature]` when only
 /// signing, `[timeoutMs, maxRetries, responsePromise]` when sending; throws
 /// an error record: `InvalidInput` (nothing sent), `Aborted` (the caller's
-/// signal had already fired: nothing sent) or `Network` (`fetch` threw). One export serves both
-/// `signRerunTaskFlowInstance` and each attempt of `rerunTaskFlowInstance`,
-/// so what is previewed is exactly what is sent.
+/// signal had already fired: nothing sent) or `Network` (`fetch` threw).
+/// One export serves both `signRerunTaskFlowInstance` and each attempt of
+/// `rerunTaskFlowInstance`, so what is previewed is exactly what is sent.
 #[wasm_bindgen]
 #[allow(clippy::too_many_arguments)]
 pub fn prepare(
