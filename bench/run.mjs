@@ -64,6 +64,7 @@ const ms = (n) => `${n.toFixed(n < 10 ? 2 : 1)} ms`;
 const ops = (n) => `${Math.round(n).toLocaleString('en-US')}/s`;
 const x = (n) => `${n.toFixed(2)}×`;
 const delta = (n) => `${n >= 0 ? '+' : '−'}${ms(Math.abs(n))}`;
+const signedUs = (n) => `${n >= 0 ? '+' : '−'}${Math.abs(n).toFixed(0)} µs`;
 const verdict = (ok) => (ok ? 'PASS' : 'OVER');
 const goalMet = (ok) => (ok ? 'ok' : 'MISS');
 const rows = [];
@@ -125,7 +126,7 @@ const costRows = [
   ['ours', 'rerunTaskFlowInstance'],
 ].map(([name, label]) => [
   label, ms(L[name].p50), x(L[name].p50 / L.raw.p50), ms(L[name].p99), ops(T[name].perSec), x(T[name].ratioToRaw),
-  `${T[name].cpuUsPerCall.toFixed(0)} µs`, name === 'raw' ? '' : `+${(T[name].cpuUsPerCall - T.raw.cpuUsPerCall).toFixed(0)} µs`,
+  `${T[name].cpuUsPerCall.toFixed(0)} µs`, name === 'raw' ? '' : signedUs(T[name].cpuUsPerCall - T.raw.cpuUsPerCall),
 ]);
 console.log('');
 console.log(`call cost breakdown (sequential latency; throughput and client CPU per call at concurrency ${concurrency})`);
