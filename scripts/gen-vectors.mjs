@@ -18,7 +18,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { prng } from '../tests/support/prng.mjs';
 // Independent string to sign (documented rule, byte by byte): the emulator's.
-import { stringToSign } from '../tests/emulator/signature.mjs';
+import { stringToSign } from '../emulator/signature.mjs';
 
 const require = createRequire(import.meta.url);
 const OpenApiUtil = require('@alicloud/openapi-util').default;

@@ -5,8 +5,8 @@
 //   PORT=8080 EMULATOR_PORT=8081 node scripts/start.mjs
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { startEmulator } from '../tests/emulator/server.mjs';
-import { DEMO_KEY } from '../tests/emulator/data.mjs';
+import { startEmulator } from '../emulator/server.mjs';
+import { DEMO_KEY } from '../emulator/data.mjs';
 import { startSite } from './serve.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));

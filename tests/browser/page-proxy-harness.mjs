@@ -4,7 +4,7 @@
  * cross-origin. For tests/browser/page-proxy.test.mjs. Not a test file.
  */
 import { Miniflare } from 'miniflare';
-import { DEMO_KEY } from '../emulator/data.mjs';
+import { DEMO_KEY } from '../../emulator/data.mjs';
 import { buildProxy, bundleModules } from '../worker/proxy-build.mjs';
 
 /**

@@ -10,7 +10,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { DEMO_KEY, MAX_LONG, STS_KEY, TASK_FLOWS } from '../emulator/data.mjs';
+import { DEMO_KEY, MAX_LONG, STS_KEY, TASK_FLOWS } from '../../emulator/data.mjs';
 import { importPackage } from '../support/consumer.mjs';
 import { launchBrowser, screenshotsDir } from './support.mjs';
 import { emulatorState, freePort, isListening, readList, startDemo, storedState } from './page-harness.mjs';

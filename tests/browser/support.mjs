@@ -13,8 +13,8 @@ import { fileURLToPath } from 'node:url';
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { chromium } from 'playwright-core';
-import { startEmulator } from '../emulator/server.mjs';
-import { DEMO_KEY, MAX_LONG, TASK_FLOWS } from '../emulator/data.mjs';
+import { startEmulator } from '../../emulator/server.mjs';
+import { DEMO_KEY, MAX_LONG, TASK_FLOWS } from '../../emulator/data.mjs';
 import { importPackage, outputDir } from '../support/consumer.mjs';
 
 export const fixturesDir = fileURLToPath(new URL('./fixtures/', import.meta.url));

@@ -3,7 +3,7 @@
  * signer (@alicloud/openapi-util), so the emulator's verifier is checked
  * against the reference implementation, not against itself.
  *
- *   node --test tests/emulator/emulator.test.mjs
+ *   node --test tests/emulator/emulator.test.mjs  (the emulator itself lives in emulator/)
  */
 import { test, describe, before, after, beforeEach } from 'node:test';
 import assert from 'node:assert/strict';
@@ -11,10 +11,10 @@ import { createRequire } from 'node:module';
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { startEmulator } from './server.mjs';
-import { computeSignature, percentEncode, stringToSign } from './signature.mjs';
-import { NonceStore } from './nonces.mjs';
-import { DEMO_KEY, STS_KEY, MAX_LONG, TASK_FLOWS } from './data.mjs';
+import { startEmulator } from '../../emulator/server.mjs';
+import { computeSignature, percentEncode, stringToSign } from '../../emulator/signature.mjs';
+import { NonceStore } from '../../emulator/nonces.mjs';
+import { DEMO_KEY, STS_KEY, MAX_LONG, TASK_FLOWS } from '../../emulator/data.mjs';
 
 const require = createRequire(import.meta.url);
 const OpenApiUtil = require('@alicloud/openapi-util').default;

@@ -10,8 +10,8 @@ import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
 import { readFileSync, realpathSync } from 'node:fs';
 import { join } from 'node:path';
-import { startEmulator } from '../emulator/server.mjs';
-import { DEMO_KEY, STS_KEY, MAX_LONG, TASK_FLOWS } from '../emulator/data.mjs';
+import { startEmulator } from '../../emulator/server.mjs';
+import { DEMO_KEY, STS_KEY, MAX_LONG, TASK_FLOWS } from '../../emulator/data.mjs';
 import { cliPackageDir, cliPath, installedShim, repoBin, runCli, usingInstalled } from './cli-support/run-cli.mjs';
 
 const BIG_FLOW = TASK_FLOWS[1]; // DagId 2^63−1, version 'v-大数据-🚀', instance 2^63−2

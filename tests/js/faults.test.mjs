@@ -11,7 +11,7 @@
 import { test, before, after, beforeEach } from 'node:test';
 import assert from 'node:assert/strict';
 import { importPackage } from '../support/consumer.mjs';
-import { startEmulator } from '../emulator/server.mjs';
+import { startEmulator } from '../../emulator/server.mjs';
 import { closedPort } from './support/wire.mjs';
 import { DEMO_KEY, SMALL_FLOW, describeError, formatTally } from './reliability/common.mjs';
 import { caseConfig, registerMatrix } from './reliability/fault-cases.mjs';

@@ -10,7 +10,7 @@
 import { test, before, after, beforeEach } from 'node:test';
 import assert from 'node:assert/strict';
 import { importPackage } from '../support/consumer.mjs';
-import { startEmulator } from '../emulator/server.mjs';
+import { startEmulator } from '../../emulator/server.mjs';
 import { MAX_LONG, SMALL_FLOW, assertDmsError, assertNoSecrets, configFor, rejectionOf, thrownBy } from './support/harness.mjs';
 
 const { rerunTaskFlowInstance, signRerunTaskFlowInstance, DmsError } = await importPackage();

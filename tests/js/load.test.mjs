@@ -18,7 +18,7 @@ import { importPackage } from '../support/consumer.mjs';
 import { closedPort } from './support/wire.mjs';
 import { startEmulatorProcess } from './reliability/emulator-process.mjs';
 import { DEMO_KEY } from './reliability/common.mjs';
-import { TASK_FLOWS } from '../emulator/data.mjs';
+import { TASK_FLOWS } from '../../emulator/data.mjs';
 
 const { rerunTaskFlowInstance, DmsError } = await importPackage();
 

@@ -10,7 +10,7 @@ import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
 import { join, sep } from 'node:path';
 import { consumerDir, importPackage, packageDir, requirePackage } from '../support/consumer.mjs';
-import { startEmulator } from '../emulator/server.mjs';
+import { startEmulator } from '../../emulator/server.mjs';
 import {
   BIG_FLOW,
   SMALL_FLOW,

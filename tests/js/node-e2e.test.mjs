@@ -8,7 +8,7 @@
 import { test, before, after, beforeEach, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
 import { importPackage } from '../support/consumer.mjs';
-import { startEmulator } from '../emulator/server.mjs';
+import { startEmulator } from '../../emulator/server.mjs';
 import {
   ALL_SECRETS,
   BASE_PARAM_NAMES,

@@ -12,9 +12,9 @@ import { test, before, after, beforeEach } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { importPackage } from '../support/consumer.mjs';
-import { startEmulator } from '../emulator/server.mjs';
+import { startEmulator } from '../../emulator/server.mjs';
 import { closedPort } from './support/wire.mjs';
-import { percentEncode } from '../emulator/signature.mjs';
+import { percentEncode } from '../../emulator/signature.mjs';
 import { DEMO_KEY, SMALL_FLOW, formatTally } from './reliability/common.mjs';
 import { assertNoNeedles, captureOutput, errorTexts, needlesFor } from './reliability/leaks.mjs';
 

@@ -18,7 +18,7 @@ import { join } from 'node:path';
 import { importPackage, requirePackage, repoRoot } from '../support/consumer.mjs';
 import { generateVectors } from '../../scripts/gen-vectors.mjs';
 import { prng } from '../support/prng.mjs';
-import { canonicalQuery, percentEncode } from '../emulator/signature.mjs';
+import { canonicalQuery, percentEncode } from '../../emulator/signature.mjs';
 
 const require = createRequire(import.meta.url);
 /** Alibaba's official signer (CommonJS; the class is the `default` export). */

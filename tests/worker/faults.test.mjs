@@ -8,7 +8,7 @@
  */
 import { test, before, after, beforeEach } from 'node:test';
 import assert from 'node:assert/strict';
-import { startEmulator } from '../emulator/server.mjs';
+import { startEmulator } from '../../emulator/server.mjs';
 import { closedPort } from '../js/support/wire.mjs';
 import { DEMO_KEY, SMALL_FLOW, formatTally } from '../js/reliability/common.mjs';
 import { caseConfig, registerMatrix } from '../js/reliability/fault-cases.mjs';

@@ -9,9 +9,9 @@
  */
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startEmulator } from '../emulator/server.mjs';
+import { startEmulator } from '../../emulator/server.mjs';
 import { DEMO_KEY, formatTally } from '../js/reliability/common.mjs';
-import { TASK_FLOWS } from '../emulator/data.mjs';
+import { TASK_FLOWS } from '../../emulator/data.mjs';
 import { startReliabilityWorker } from './reliability-fixture/build.mjs';
 
 const CALLS = Number(process.env.DMS_WORKER_LOAD_CALLS ?? 300);

@@ -9,8 +9,8 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { Miniflare } from 'miniflare';
-import { startEmulator } from '../emulator/server.mjs';
-import { DEMO_KEY, STS_KEY, MAX_LONG, TASK_FLOWS } from '../emulator/data.mjs';
+import { startEmulator } from '../../emulator/server.mjs';
+import { DEMO_KEY, STS_KEY, MAX_LONG, TASK_FLOWS } from '../../emulator/data.mjs';
 import { buildProxy, bundleModules } from './proxy-build.mjs';
 
 const BIG_FLOW = TASK_FLOWS[1]; // DagId 2^63−1, version 'v-大数据-🚀', instance 2^63−2

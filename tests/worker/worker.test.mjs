@@ -13,8 +13,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Miniflare } from 'miniflare';
 import { importPackage, packageDir } from '../support/consumer.mjs';
-import { startEmulator } from '../emulator/server.mjs';
-import { DEMO_KEY, STS_KEY, MAX_LONG, TASK_FLOWS } from '../emulator/data.mjs';
+import { startEmulator } from '../../emulator/server.mjs';
+import { DEMO_KEY, STS_KEY, MAX_LONG, TASK_FLOWS } from '../../emulator/data.mjs';
 import { buildWithWrangler, bundleModules, COMPATIBILITY_DATE } from './wrangler-build.mjs';
 
 const BIG_FLOW = TASK_FLOWS[1]; // DagId 2^63−1, version 'v-大数据-🚀', instance 2^63−2

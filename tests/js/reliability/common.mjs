@@ -4,8 +4,8 @@
  * plain description of an error that survives JSON (the worker sends it back).
  */
 import assert from 'node:assert/strict';
-import { verifySignature } from '../../emulator/signature.mjs';
-import { DEMO_KEY } from '../../emulator/data.mjs';
+import { verifySignature } from '../../../emulator/signature.mjs';
+import { DEMO_KEY } from '../../../emulator/data.mjs';
 
 export { DEMO_KEY };
 export { describeError } from './describe-error.mjs';

@@ -12,7 +12,7 @@ import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
 
 if (process.argv[2] === '--child') {
-  const { startEmulator } = await import('../../emulator/server.mjs');
+  const { startEmulator } = await import('../../../emulator/server.mjs');
   const emu = await startEmulator();
   const summary = () => {
     const statuses = {};

@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { inspect } from 'node:util';
-import { percentEncode } from '../../emulator/signature.mjs';
+import { percentEncode } from '../../../emulator/signature.mjs';
 import { rawSignature } from './common.mjs';
 
 /** Every string reachable from `value`'s own properties (non-enumerable and symbol keys too). */

@@ -4,7 +4,7 @@
  * emulator, exact DmsError assertions and the "no secret leaks" check.
  */
 import assert from 'node:assert/strict';
-import { DEMO_KEY, STS_KEY, MAX_LONG, TASK_FLOWS } from '../../emulator/data.mjs';
+import { DEMO_KEY, STS_KEY, MAX_LONG, TASK_FLOWS } from '../../../emulator/data.mjs';
 
 export { DEMO_KEY, STS_KEY, MAX_LONG, TASK_FLOWS };
 

@@ -3,7 +3,7 @@
  * ReRunTaskFlowInstance: verifies RPC signatures like Alibaba does, runs a
  * tiny seeded DMS, and can be told to misbehave (see faults.mjs).
  *
- *   node tests/emulator/server.mjs [--port N]
+ *   node emulator/server.mjs [--port N]
  *
  * Programmatic use: `const emu = await startEmulator(); ...; await emu.close();`
  */
