@@ -7,6 +7,30 @@
 // most 1 MiB of body), names the positional results, and upgrades error
 // records to `DmsError`.
 
+/** Every `DmsError.kind`. */
+export const ErrorKind = Object.freeze({
+  InvalidInput: 'InvalidInput',
+  Network: 'Network',
+  Timeout: 'Timeout',
+  Aborted: 'Aborted',
+  Api: 'Api',
+  InvalidResponse: 'InvalidResponse',
+});
+
+/** Codes this package produces itself; the gateway's and the API's pass through as they came. */
+export const ErrorCode = Object.freeze({
+  NetworkError: 'NetworkError',
+  Timeout: 'Timeout',
+  Aborted: 'Aborted',
+  NotJson: 'InvalidResponse.NotJson',
+  MissingSuccess: 'InvalidResponse.MissingSuccess',
+  MissingCode: 'InvalidResponse.MissingCode',
+  TooLarge: 'InvalidResponse.TooLarge',
+  NotHttp: 'InvalidResponse.NotHttp',
+  InvalidParameterPrefix: 'InvalidParameter.',
+  SignatureDoesNotMatch: 'SignatureDoesNotMatch',
+});
+
 /** Every failure of this package: see README "Errors". */
 export class DmsError extends Error {
   constructor(record) {

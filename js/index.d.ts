@@ -96,10 +96,97 @@ export declare class DmsError extends Error {
   readonly retryable: boolean;
   /** Requests sent, when any were. */
   readonly attempts?: number;
+  /** For `Network` errors: the runtime's own error (its message never holds the signed URL). */
+  readonly cause?: unknown;
+}
+
+/** Status of an execution record, by name; the API's numbers are 0..5 in this order. */
+export type InstanceStatus = 'waiting' | 'running' | 'suspended' | 'failed' | 'succeeded' | 'completed';
+
+export interface ListQuery {
+  /** Task flow id (`DagId`). */
+  dagId: Id;
+  /** Tenant id (`Tid`). */
+  tid?: Id;
+  /** 1-based page (`PageIndex`). Default 1. */
+  pageIndex?: number;
+  /** Records per page (`PageSize`), 1..100. Default 20. */
+  pageSize?: number;
+  /** `YYYY-MM-DD`, a real calendar date (`StartTimeBegin`). */
+  startTimeBegin?: string;
+  /** `YYYY-MM-DD`, a real calendar date (`StartTimeEnd`). */
+  startTimeEnd?: string;
+  /** The date range filters the business date instead of the run time (`UseBizDate`). */
+  useBizDate?: boolean;
+  /** `Status`: a name or its number 0..5. */
+  status?: InstanceStatus | 0 | 1 | 2 | 3 | 4 | 5;
+  /** `TriggerType`: `'scheduled'` (0) or `'manual'` (1). */
+  triggerType?: 'scheduled' | 'manual' | 0 | 1;
+}
+
+/** One execution record. Ids are exact canonical decimal strings, even above 2^53. */
+export interface TaskFlowInstance {
+  id: string;
+  dagId: string;
+  dagVersion: string;
+  dagName?: string;
+  /** The API's status number. */
+  status?: number;
+  /** Its name; `'unknown'` for a number this version does not know. */
+  statusName: InstanceStatus | 'unknown';
+  triggerType?: number;
+  businessTime?: string;
+  startTime?: string;
+  endTime?: string;
+  message?: string;
+  ownerName?: string;
+  historyDagId?: string;
+}
+
+export interface ListResult {
+  requestId: string;
+  totalCount: number;
+  pageIndex: number;
+  pageSize: number;
+  instances: TaskFlowInstance[];
 }
 
 /** Reruns a task flow instance. Resolves only when the API says `Success: true`; otherwise rejects with a `DmsError`. */
 export declare function rerunTaskFlowInstance(config: Config, request: RerunRequest): Promise<RerunResult>;
+
+/** One page of execution records of a task flow (`ListTaskFlowInstance`). Read-only: network errors and timeouts are retried too. */
+export declare function listTaskFlowInstances(config: Config, query: ListQuery): Promise<ListResult>;
+
+/** Every record of every page, from `query.pageIndex` on; stops at `totalCount` or an empty page; honours `config.signal`. */
+export declare function iterateTaskFlowInstances(config: Config, query: ListQuery): AsyncIterableIterator<TaskFlowInstance>;
+
+/** Signs a `ListTaskFlowInstance` call without sending it. */
+export declare function signListTaskFlowInstances(config: Config, query: ListQuery, overrides?: SignOverrides): SignedRequest;
+
+/** Every `DmsError.kind`, as constants. */
+export declare const ErrorKind: Readonly<{
+  InvalidInput: 'InvalidInput';
+  Network: 'Network';
+  Timeout: 'Timeout';
+  Aborted: 'Aborted';
+  Api: 'Api';
+  InvalidResponse: 'InvalidResponse';
+}>;
+
+/** Codes this package produces itself (the gateway's and the API's own codes pass through as they came). */
+export declare const ErrorCode: Readonly<{
+  NetworkError: 'NetworkError';
+  Timeout: 'Timeout';
+  Aborted: 'Aborted';
+  NotJson: 'InvalidResponse.NotJson';
+  MissingSuccess: 'InvalidResponse.MissingSuccess';
+  MissingCode: 'InvalidResponse.MissingCode';
+  TooLarge: 'InvalidResponse.TooLarge';
+  NotHttp: 'InvalidResponse.NotHttp';
+  /** Prefix of every `InvalidInput` code: `InvalidParameter.<Field>`. */
+  InvalidParameterPrefix: 'InvalidParameter.';
+  SignatureDoesNotMatch: 'SignatureDoesNotMatch';
+}>;
 
 /** Signs without sending (synchronous). With `overrides` the result is deterministic. Throws `DmsError`. */
 export declare function signRerunTaskFlowInstance(

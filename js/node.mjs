@@ -2,4 +2,4 @@
 // share one instance and one DmsError class.
 import api from './index.cjs';
 
-export const { rerunTaskFlowInstance, signRerunTaskFlowInstance, DmsError } = api;
+export const { rerunTaskFlowInstance, signRerunTaskFlowInstance, DmsError, ErrorKind, ErrorCode } = api;

@@ -2,9 +2,9 @@
 // a compiled WebAssembly.Module (compiling bytes at runtime is forbidden there).
 import * as glue from '../web/dms_rerun.js';
 import wasmModule from '../web/dms_rerun_bg.wasm';
-import { bind, DmsError } from '../web/api.mjs';
+import { bind, DmsError, ErrorKind, ErrorCode } from '../web/api.mjs';
 
 glue.initSync({ module: wasmModule });
 
-export { DmsError };
+export { DmsError, ErrorKind, ErrorCode };
 export const { rerunTaskFlowInstance, signRerunTaskFlowInstance } = bind(glue);
