@@ -3,7 +3,6 @@
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { median } from './stats.mjs';
 import { CREDENTIALS, REQUEST } from './sign.mjs';
 
@@ -12,53 +11,68 @@ const SIGN_ARGS = `${JSON.stringify(CREDENTIALS)}, ${JSON.stringify(REQUEST)}`;
 // The child scripts are real files (not `node -e`, which pre-defines globals
 // such as `crypto`) in test-output/bench-cold/, whose node_modules links to
 // the consumer project's, so `dms-rerun` resolves exactly as in a user's
-// project. performance.now() counts from process start. The baseline loads
-// the package's own package.json the same way first (same resolution, same
-// loader start-up), so `total` is what our code adds.
-const child = (load, baseline) => `const b0 = performance.now();
-${baseline};
-const t0 = performance.now();
+// project. Each is timed from its own first line (performance.now() counts
+// from process start; `boot` is Node's start-up before that line, reported
+// but not in `total`): import + first signature with a fresh timestamp and a
+// random nonce (no overrides: the package's CSPRNG path).
+const child = (load) => `const t0 = performance.now();
 const m = ${load};
 const t1 = performance.now();
-m.signRerunTaskFlowInstance(${SIGN_ARGS});
+const s = m.signRerunTaskFlowInstance(${SIGN_ARGS});
 const t2 = performance.now();
-console.log(JSON.stringify({ boot: b0, baseline: t0 - b0, load: t1 - t0, firstSign: t2 - t1, total: t2 - t0 }));
+if (typeof s.signature !== 'string' || !s.url.includes('SignatureNonce=')) throw new Error('no signature');
+console.log(JSON.stringify({ boot: t0, load: t1 - t0, firstSign: t2 - t1, total: t2 - t0 }));
 `;
 const CHILD = {
-  'child.mjs': child("await import('dms-rerun')", "await import('dms-rerun/package.json', { with: { type: 'json' } })"),
-  'child.cjs': child("require('dms-rerun')", "require('dms-rerun/package.json')"),
+  'child.mjs': child("await import('dms-rerun')"),
+  'child.cjs': child("require('dms-rerun')"),
 };
 
-// The official SDK for reference: load @alicloud/pop-core (from the repo's
-// devDependencies), then one signature through its own code path.
-const POPCORE_CHILD = (repoRoot) => `import { createRequire } from 'node:module';
-const require = createRequire(${JSON.stringify(join(repoRoot, 'package.json'))});
-const t0 = performance.now();
+// The official SDK as a Node user runs it: require('@alicloud/pop-core'),
+// then its first signed request through RPCClient#request (its own fresh
+// timestamp and nonce), with the network stubbed: httpx.request/read (the
+// module object rpc.js calls) answer at once. The stub is set up inside the
+// timed span, after the require; it costs microseconds. The script sits in
+// test-output/bench-cold-popcore/, whose node_modules links to the repo's.
+const POPCORE_CHILD = `const t0 = performance.now();
 const RPCClient = require('@alicloud/pop-core');
-const { popCoreSign } = await import(${JSON.stringify(pathToFileURL(join(repoRoot, 'bench', 'popcore-sign.mjs')).href)});
 const t1 = performance.now();
+const httpx = require('module').createRequire(require.resolve('@alicloud/pop-core/lib/rpc.js'))('httpx');
+let sent;
+httpx.request = async (url, opts) => { sent = opts; return { req: { getHeaders: () => ({}) }, statusCode: 200, headers: {} }; };
+httpx.read = async () => '{"RequestId":"x","Success":true}';
 const client = new RPCClient({ endpoint: 'https://dms-enterprise.aliyuncs.com', apiVersion: '2018-11-01', ...${JSON.stringify(CREDENTIALS)} });
-popCoreSign(client, ${JSON.stringify(CREDENTIALS)}, 'ReRunTaskFlowInstance', { Tid: 1, DagId: 7, DagInstanceId: 47, DagVersion: '2' }, { method: 'POST' }, { timestamp: new Date().toISOString().replace(/\\.\\d+Z$/, 'Z'), nonce: String(Math.random()) });
-const t2 = performance.now();
-console.log(JSON.stringify({ boot: t0, baseline: 0, load: t1 - t0, firstSign: t2 - t1, total: t2 - t0 }));
+client.request('ReRunTaskFlowInstance', { Tid: 1, DagId: 7, DagInstanceId: 47, DagVersion: '2' }, { method: 'POST' }).then((json) => {
+  const t2 = performance.now();
+  if (json.Success !== true || !/&Signature=/.test(sent.data)) throw new Error('no signed request');
+  console.log(JSON.stringify({ boot: t0, load: t1 - t0, firstSign: t2 - t1, total: t2 - t0 }));
+});
 `;
 
 function writeChildren(consumerDir, outputDir, repoRoot) {
   const dir = join(outputDir, 'bench-cold');
-  rmSync(dir, { recursive: true, force: true });
-  mkdirSync(dir, { recursive: true });
-  symlinkSync(relative(dir, join(consumerDir, 'node_modules')), join(dir, 'node_modules'), 'dir');
+  const popDir = join(outputDir, 'bench-cold-popcore');
+  for (const [d, modules] of [[dir, join(consumerDir, 'node_modules')], [popDir, join(repoRoot, 'node_modules')]]) {
+    rmSync(d, { recursive: true, force: true });
+    mkdirSync(d, { recursive: true });
+    symlinkSync(relative(d, modules), join(d, 'node_modules'), 'dir');
+  }
   for (const [name, src] of Object.entries(CHILD)) writeFileSync(join(dir, name), src);
-  writeFileSync(join(dir, 'popcore.mjs'), POPCORE_CHILD(repoRoot));
-  return { esm: join(dir, 'child.mjs'), cjs: join(dir, 'child.cjs'), popCore: join(dir, 'popcore.mjs') };
+  writeFileSync(join(popDir, 'popcore.cjs'), POPCORE_CHILD);
+  return { esm: join(dir, 'child.mjs'), cjs: join(dir, 'child.cjs'), popCore: join(popDir, 'popcore.cjs') };
 }
 
-/** `spawns` fresh Node processes per module system, interleaved; medians in ms. */
+/**
+ * `spawns` fresh Node processes per kind, interleaved in rotating order;
+ * medians in ms, and the ratios ours/pop-core per kind (ratio of medians).
+ */
 export function benchNodeColdStart({ consumerDir, outputDir, repoRoot, spawns }) {
   const scripts = writeChildren(consumerDir, outputDir, repoRoot);
+  const kinds = ['esm', 'cjs', 'popCore'];
   const samples = { esm: [], cjs: [], popCore: [] };
   for (let i = 0; i < spawns; i++) {
-    for (const kind of ['esm', 'cjs', 'popCore']) {
+    for (let j = 0; j < kinds.length; j++) {
+      const kind = kinds[(i + j) % kinds.length];
       const out = execFileSync(process.execPath, [scripts[kind]], { encoding: 'utf8' });
       samples[kind].push(JSON.parse(out));
     }
@@ -68,10 +82,12 @@ export function benchNodeColdStart({ consumerDir, outputDir, repoRoot, spawns })
     load: median(list.map((s) => s.load)),
     firstSign: median(list.map((s) => s.firstSign)),
     nodeBoot: median(list.map((s) => s.boot)),
-    baseline: median(list.map((s) => s.baseline)),
     samples: list.map((s) => s.total),
   });
-  return { esm: med(samples.esm), cjs: med(samples.cjs), popCore: med(samples.popCore), spawns };
+  const r = { esm: med(samples.esm), cjs: med(samples.cjs), popCore: med(samples.popCore), spawns };
+  r.esm.ratio = r.esm.total / r.popCore.total;
+  r.cjs.ratio = r.cjs.total / r.popCore.total;
+  return r;
 }
 
 // The bench worker: its first request signs once. `bench:mark` is evaluated

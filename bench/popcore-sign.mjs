@@ -1,104 +1,62 @@
-// The per-request signing work of the official SDK, @alicloud/pop-core 1.8.0,
-// for the throughput comparison. Its helpers are module-local (not exported),
-// so the minimal code is copied verbatim from
-// node_modules/@alicloud/pop-core/lib/rpc.js:
-//   firstLetterUpper  lines 11-13      encode           lines 38-46
-//   formatParams      lines 15-23      replaceRepeatList lines 48-67
-//   flatParams        lines 69-82      normalize        lines 84-94
-//   canonicalize      lines 96-103
-// and popCoreSign() below is RPCClient#request lines 166-216 and 228-232 (up
-// to, not including, the HTTP send; the keep-alive agent assignment 224-226 is
-// left out: no socket here), with timestamp() and kitx.makeNonce() replaced by
-// the fixed values (our side gets the same overrides). HMAC is pop-core's own
-// kitx (its nested node_modules copy), as rpc.js line 6 requires it.
-import { createRequire } from 'node:module';
+// The official SDK's signing, @alicloud/pop-core 1.8.0, for the sign rows.
+// Its helpers (normalize, canonicalize, encode, formatParams, …) are
+// module-local in node_modules/@alicloud/pop-core/lib/rpc.js, so this loads
+// THAT file's own code once more as a CommonJS module, with one line appended
+// that hands those functions out: what runs is pop-core's code, not a copy.
+// `kitx` is the copy rpc.js itself requires (its nested node_modules).
+//
+// Two paths are measured:
+//  - popCoreBareSign: only the signing internals, as RPCClient#request calls
+//    them (rpc.js lines 199-210): the parameter object, normalize →
+//    canonicalize → encode → kitx.sha1. No option or header assembly.
+//  - popCoreSign: RPCClient#request lines 166-216 and 228-232 (everything up
+//    to, not including, the HTTP send: options and headers, formatParams,
+//    the signed body), the path of the earlier "simpler request" row.
+// timestamp() and kitx.makeNonce() are replaced by fixed values on both, as
+// ours gets the same overrides.
+import { readFileSync } from 'node:fs';
+import Module, { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
 
-const requireFromPopCore = createRequire(createRequire(import.meta.url).resolve('@alicloud/pop-core/lib/rpc.js'));
-const kitx = requireFromPopCore('kitx');
-const helper = requireFromPopCore('./helper'); // DEFAULT_CLIENT / DEFAULT_UA headers (rpc.js line 9)
+const rpcPath = createRequire(import.meta.url).resolve('@alicloud/pop-core/lib/rpc.js');
 
-// --- verbatim from rpc.js ---------------------------------------------------
-function firstLetterUpper(str) {
-  return str.slice(0, 1).toUpperCase() + str.slice(1);
+function loadInternals() {
+  const m = new Module(rpcPath, null);
+  m.filename = rpcPath;
+  m.paths = Module._nodeModulePaths(dirname(rpcPath));
+  const source = readFileSync(rpcPath, 'utf8') +
+    '\nmodule.exports = { RPCClient, firstLetterUpper, formatParams, encode, normalize, canonicalize, kitx, helper };\n';
+  m._compile(source, rpcPath);
+  return m.exports;
 }
 
-function formatParams(params) {
-  var keys = Object.keys(params);
-  var newParams = {};
-  for (var i = 0; i < keys.length; i++) {
-    var key = keys[i];
-    newParams[firstLetterUpper(key)] = params[key];
-  }
-  return newParams;
+export const popCore = loadInternals();
+export const popCoreVersion = JSON.parse(readFileSync(join(dirname(rpcPath), '..', 'package.json'), 'utf8')).version;
+const { firstLetterUpper, formatParams, encode, normalize, canonicalize, kitx, helper } = popCore;
+
+/**
+ * The bare signing work for one request, as pop-core does it: `params` are
+ * the operation's parameters in wire spelling (`{Tid, DagId, …}`). The
+ * common parameters are assembled as rpc.js lines 185-199 do (fresh object
+ * each call, since timestamp and nonce change per request), then
+ * normalize → canonicalize → encode → kitx.sha1 (lines 202-210).
+ */
+export function popCoreBareSign(credentials, apiVersion, action, params, method, fixed) {
+  const all = Object.assign({ Action: action }, {
+    Format: 'JSON',
+    Timestamp: fixed.timestamp,
+    Version: apiVersion,
+    SignatureMethod: 'HMAC-SHA1',
+    SignatureVersion: '1.0',
+    SignatureNonce: fixed.nonce,
+    AccessKeyId: credentials.accessKeyId,
+  }, params);
+  const normalized = normalize(all);
+  const canonicalized = canonicalize(normalized);
+  const stringToSign = `${method}&${encode('/')}&${encode(canonicalized)}`;
+  const signature = kitx.sha1(stringToSign, credentials.accessKeySecret + '&', 'base64');
+  return { stringToSign, signature };
 }
-
-function encode(str) {
-  var result = encodeURIComponent(str);
-
-  return result.replace(/!/g, '%21')
-    .replace(/'/g, '%27')
-    .replace(/\(/g, '%28')
-    .replace(/\)/g, '%29')
-    .replace(/\*/g, '%2A');
-}
-
-function replaceRepeatList(target, key, repeat) {
-  for (var i = 0; i < repeat.length; i++) {
-    var item = repeat[i];
-
-    if (Array.isArray(item)) {
-      replaceRepeatList(target, `${key}.${i + 1}`, item);
-    } else if (item && typeof item === 'object') {
-      const keys = Object.keys(item);
-      for (var j = 0; j < keys.length; j++) {
-        if (Array.isArray(item[keys[j]])) {
-          replaceRepeatList(target, `${key}.${i + 1}.${keys[j]}`, item[keys[j]]);
-        } else {
-          target[`${key}.${i + 1}.${keys[j]}`] = item[keys[j]];
-        }
-      }
-    } else {
-      target[`${key}.${i + 1}`] = item;
-    }
-  }
-}
-
-function flatParams(params) {
-  var target = {};
-  var keys = Object.keys(params);
-  for (let i = 0; i < keys.length; i++) {
-    var key = keys[i];
-    var value = params[key];
-    if (Array.isArray(value)) {
-      replaceRepeatList(target, key, value);
-    } else {
-      target[key] = value;
-    }
-  }
-  return target;
-}
-
-function normalize(params) {
-  var list = [];
-  var flated = flatParams(params);
-  var keys = Object.keys(flated).sort();
-  for (let i = 0; i < keys.length; i++) {
-    var key = keys[i];
-    var value = flated[key];
-    list.push([encode(key), encode(value)]); //push []
-  }
-  return list;
-}
-
-function canonicalize(normalized) {
-  var fields = [];
-  for (var i = 0; i < normalized.length; i++) {
-    var [key, value] = normalized[i];
-    fields.push(key + '=' + value);
-  }
-  return fields.join('&');
-}
-// --- end of verbatim copy ----------------------------------------------------
 
 /**
  * `client` mimics an RPCClient's fields ({endpoint, apiVersion, opts});

@@ -9,7 +9,11 @@ import { gzipSync } from 'node:zlib';
 export const WASM_GZIP_BUDGET = 20480; // bytes, issue #5
 export const ENTRY_GZIP_BUDGET = 25600; // bytes, issue #5, JS glue + wasm per runtime
 
-/** Entry files per runtime (relative to the package); their imports are followed. */
+/**
+ * Entry files per runtime (relative to the package); their imports are
+ * followed. Fixed list kept for tests/js/size-budget.test.mjs; the bench
+ * itself measures every entry the packed exports map names (exportEntries).
+ */
 export const RUNTIME_ENTRIES = {
   node: ['dist/node/index.mjs', 'dist/node/index.cjs'], // import and require both ship
   web: ['dist/web/index.mjs'],
@@ -59,7 +63,38 @@ export function entryClosure(packageDir, entries) {
 }
 
 /**
- * `{ files: [{path, raw, gzip}], wasm: {path, raw, gzip}, runtimes: {name: {files, raw, gzip}} }`.
+ * Every runtime file the packed package.json points at (its `exports` map,
+ * every subpath and condition, plus `main`/`module`/`browser` when strings),
+ * type declarations and JSON left out. Returns `[{path, via: [...]}]`, one
+ * per distinct file, `via` naming how a resolver reaches it (e.g.
+ * `. node.import`, `. workerd`, `main`).
+ */
+export function exportEntries(packageDir) {
+  const manifest = JSON.parse(readFileSync(join(packageDir, 'package.json'), 'utf8'));
+  const found = new Map();
+  const add = (target, via) => {
+    if (typeof target !== 'string' || /\.d\.[cm]?ts$/.test(target) || target.endsWith('.json')) return;
+    const path = target.replace(/^\.\//, '');
+    if (!found.has(path)) found.set(path, []);
+    found.get(path).push(via);
+  };
+  const walk = (node, subpath, conditions) => {
+    if (typeof node === 'string') return add(node, `${subpath}${conditions.length ? ' ' + conditions.join('.') : ''}`);
+    if (Array.isArray(node)) return node.forEach((n) => walk(n, subpath, conditions));
+    if (node === null || typeof node !== 'object') return;
+    for (const [key, value] of Object.entries(node)) {
+      if (key.startsWith('.')) walk(value, key, conditions); // a subpath
+      else if (key !== 'types') walk(value, subpath, [...conditions, key]);
+    }
+  };
+  walk(manifest.exports ?? {}, '.', []);
+  for (const field of ['main', 'module', 'browser']) add(manifest[field], field);
+  return [...found].map(([path, via]) => ({ path, via })).sort((a, b) => a.path.localeCompare(b.path));
+}
+
+/**
+ * `{ files: [{path, raw, gzip}], wasm: {path, raw, gzip}, runtimes: {name: {files, raw, gzip}},
+ *    entries: [{path, via, files, raw, gzip}] }` (`entries` from exportEntries).
  * A runtime's gzip is the sum of its files gzipped one by one (they are
  * fetched/stored as separate files).
  */
@@ -80,7 +115,13 @@ export function measurePackage(packageDir) {
       gzip: closure.reduce((s, p) => s + byPath.get(p).gzip, 0),
     };
   }
-  return { files, wasm: wasms[0], wasms, runtimes };
+  const sum = (closure) => ({
+    files: closure,
+    raw: closure.reduce((s, p) => s + byPath.get(p).raw, 0),
+    gzip: closure.reduce((s, p) => s + byPath.get(p).gzip, 0),
+  });
+  const entries = exportEntries(packageDir).map((e) => ({ ...e, ...sum(entryClosure(packageDir, [e.path])) }));
+  return { files, wasm: wasms[0], wasms, runtimes, entries };
 }
 
 /**
