@@ -13,6 +13,7 @@ import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
 import assert from 'node:assert/strict';
+import { loadavg } from 'node:os';
 import { median, percentile } from './stats.mjs';
 import { CREDENTIALS, FIXED, REQUEST } from './sign.mjs';
 import { floorCall, floorSign } from './floor.mjs';
@@ -124,14 +125,26 @@ function variants(pkg, endpoint) {
   };
 }
 
-const rotated = (names, k) => names.map((_, i) => names[(i + k) % names.length]);
+/**
+ * The order of round/block `k`: the two variants a goal compares (`pair`)
+ * always run next to each other, swapping which goes first round by round, so
+ * the machine's load at that moment hits both alike; the pair and the other
+ * variants rotate through every position.
+ */
+function order(names, pair, k) {
+  const others = names.filter((n) => !pair.includes(n)).map((n) => [n]);
+  // Swap parity also flips each full rotation, so each order of the pair meets each position.
+  const swap = (k + Math.floor(k / (others.length + 1))) % 2 === 1;
+  const units = [...others, swap ? [...pair].reverse() : pair];
+  return units.map((_, i) => units[(i + k) % units.length]).flat();
+}
 
-/** Sequential latency of each fn, in blocks of `block` calls rotating order every block: ms samples per name. */
-async function sequential(fns, calls, block) {
+/** Sequential latency of each fn, in blocks of `block` calls, order changing every block (see order): ms samples per name. */
+async function sequential(fns, pair, calls, block) {
   const names = Object.keys(fns);
   const lat = Object.fromEntries(names.map((n) => [n, []]));
   for (let done = 0, k = 0; done < calls; done += block, k++) {
-    for (const name of rotated(names, k)) {
+    for (const name of order(names, pair, k)) {
       for (let i = 0; i < block; i++) {
         const t0 = performance.now();
         await fns[name]();
@@ -165,17 +178,18 @@ async function throughput(fn, workers, ms) {
  * and for the 20 ms server p50 of raw, floor and ours.
  */
 export async function benchCalls(pkg, server, P) {
+  const load = loadavg()[0];
   const fns = variants(pkg, server.endpoint);
   const names = Object.keys(fns);
   for (let i = 0; i < P.warmup; i++) {
     for (const name of names) await fns[name]();
   }
-  const lat = await sequential(fns, P.calls, P.block);
+  const lat = await sequential(fns, ['floor', 'ours'], P.calls, P.block);
 
   const perRound = [];
   for (let r = 0; r < P.rounds; r++) {
     const round = {};
-    for (const name of rotated(names, r)) round[name] = await throughput(fns[name], P.concurrency, P.roundMs);
+    for (const name of order(names, ['floor', 'ours'], r)) round[name] = await throughput(fns[name], P.concurrency, P.roundMs);
     perRound.push(round);
   }
 
@@ -196,11 +210,11 @@ export async function benchCalls(pkg, server, P) {
   const all = variants(pkg, server.slowEndpoint);
   const slowFns = { raw: all.raw, floor: all.floor, ours: all.ours };
   for (const name of Object.keys(slowFns)) await slowFns[name]();
-  const slowLat = await sequential(slowFns, P.slowCalls, P.slowBlock);
+  const slowLat = await sequential(slowFns, ['raw', 'ours'], P.slowCalls, P.slowBlock);
   const slow = { delayMs: server.delayMs };
   for (const [name, xs] of Object.entries(slowLat)) slow[name] = { p50: percentile(xs, 50), p99: percentile(xs, 99), n: xs.length };
 
-  return { concurrency: P.concurrency, instant, slow, rounds: perRound };
+  return { concurrency: P.concurrency, loadBefore: load, loadAfter: loadavg()[0], instant, slow, rounds: perRound };
 }
 
 // `node bench/calls.mjs '<params json>'`: one run in this fresh process, JSON on stdout.

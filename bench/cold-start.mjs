@@ -16,12 +16,14 @@ const SIGN_ARGS = `${JSON.stringify(CREDENTIALS)}, ${JSON.stringify(REQUEST)}`;
 // but not in `total`): import + first signature with a fresh timestamp and a
 // random nonce (no overrides: the package's CSPRNG path).
 const child = (load) => `const t0 = performance.now();
+const c0 = process.cpuUsage();
 const m = ${load};
 const t1 = performance.now();
 const s = m.signRerunTaskFlowInstance(${SIGN_ARGS});
 const t2 = performance.now();
 if (typeof s.signature !== 'string' || !s.url.includes('SignatureNonce=')) throw new Error('no signature');
-console.log(JSON.stringify({ boot: t0, load: t1 - t0, firstSign: t2 - t1, total: t2 - t0 }));
+const c = process.cpuUsage(c0);
+console.log(JSON.stringify({ boot: t0, load: t1 - t0, firstSign: t2 - t1, total: t2 - t0, cpu: (c.user + c.system) / 1000 }));
 `;
 const CHILD = {
   'child.mjs': child("await import('dms-rerun')"),
@@ -35,6 +37,7 @@ const CHILD = {
 // timed span, after the require; it costs microseconds. The script sits in
 // test-output/bench-cold-popcore/, whose node_modules links to the repo's.
 const POPCORE_CHILD = `const t0 = performance.now();
+const c0 = process.cpuUsage();
 const RPCClient = require('@alicloud/pop-core');
 const t1 = performance.now();
 const httpx = require('module').createRequire(require.resolve('@alicloud/pop-core/lib/rpc.js'))('httpx');
@@ -44,8 +47,9 @@ httpx.read = async () => '{"RequestId":"x","Success":true}';
 const client = new RPCClient({ endpoint: 'https://dms-enterprise.aliyuncs.com', apiVersion: '2018-11-01', ...${JSON.stringify(CREDENTIALS)} });
 client.request('ReRunTaskFlowInstance', { Tid: 1, DagId: 7, DagInstanceId: 47, DagVersion: '2' }, { method: 'POST' }).then((json) => {
   const t2 = performance.now();
+  const c = process.cpuUsage(c0);
   if (json.Success !== true || !/&Signature=/.test(sent.data)) throw new Error('no signed request');
-  console.log(JSON.stringify({ boot: t0, load: t1 - t0, firstSign: t2 - t1, total: t2 - t0 }));
+  console.log(JSON.stringify({ boot: t0, load: t1 - t0, firstSign: t2 - t1, total: t2 - t0, cpu: (c.user + c.system) / 1000 }));
 });
 `;
 
@@ -82,11 +86,15 @@ export function benchNodeColdStart({ consumerDir, outputDir, repoRoot, spawns })
     load: median(list.map((s) => s.load)),
     firstSign: median(list.map((s) => s.firstSign)),
     nodeBoot: median(list.map((s) => s.boot)),
+    cpu: median(list.map((s) => s.cpu)), // CPU ms of all the process's threads over the same span
     samples: list.map((s) => s.total),
   });
   const r = { esm: med(samples.esm), cjs: med(samples.cjs), popCore: med(samples.popCore), spawns };
   r.esm.ratio = r.esm.total / r.popCore.total;
   r.cjs.ratio = r.cjs.total / r.popCore.total;
+  r.esm.cpuRatio = r.esm.cpu / r.popCore.cpu;
+  r.cjs.cpuRatio = r.cjs.cpu / r.popCore.cpu;
+  r.popCore.ratio = r.popCore.cpuRatio = 1;
   return r;
 }
 
