@@ -97,3 +97,23 @@ export async function waitFor(predicate, timeoutMs = 2000) {
     await new Promise((r) => setTimeout(r, 10));
   }
 }
+
+/**
+ * JSON.parse of a list answer with the Long fields kept exact: their bare
+ * digits are quoted first (the test's own reading, independent of the
+ * emulator's writer). Use only on emulator answers, whose strings never hold
+ * `"Id":<digits>`.
+ */
+export function parseExact(text) {
+  return JSON.parse(text.replace(/"(Id|DagId|HistoryDagId)":(-?\d+)/g, '"$1":"$2"'));
+}
+
+/** The records of a list answer (ids exact), [] when the list is empty. */
+export function recordsOf(reply) {
+  return parseExact(reply.text).DAGInstanceList.DAGInstance;
+}
+
+/** The ids of a list answer, as strings, in answer order. */
+export function idsOf(reply) {
+  return recordsOf(reply).map((r) => r.Id);
+}
