@@ -26,8 +26,14 @@ export function Integer(min, max = INT32_MAX) {
   });
 }
 
-/** Boolean as the SDKs write it: exactly `true` or `false`. */
-export const Bool = Object.freeze({ check: (text) => text === 'true' || text === 'false', read: (text) => text === 'true' });
+/**
+ * Boolean: `true` or `false`, any letter case. The official Python SDK sends
+ * `str(True)` = `True`, so the real gateway must take it; 1, yes, '' are refused.
+ */
+export const Bool = Object.freeze({
+  check: (text) => /^(true|false)$/i.test(text),
+  read: (text) => text.toLowerCase() === 'true',
+});
 
 /** `yyyy-MM-dd`, a real calendar date. */
 export const Day = Object.freeze({ check: (text) => parseDay(text) !== null, read: (text) => text });

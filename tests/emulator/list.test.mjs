@@ -217,6 +217,9 @@ describe('filters', () => {
     assert.ok(recordsOf(biz).every((r) => r.BusinessTime.startsWith('2026-03-09 ')));
     const run = await ok({ StartTimeBegin: '2026-03-09', StartTimeEnd: '2026-03-09', UseBizDate: 'false' });
     assert.deepEqual(idsOf(run), ['7097', '7096', '7095']);
+    // The official Python SDK writes str(True): the gateway must take any letter case.
+    assert.deepEqual(idsOf(await ok({ StartTimeBegin: '2026-03-09', StartTimeEnd: '2026-03-09', UseBizDate: 'True' })), ['7100', '7099', '7098']);
+    assert.deepEqual(idsOf(await ok({ StartTimeBegin: '2026-03-09', StartTimeEnd: '2026-03-09', UseBizDate: 'False' })), ['7097', '7096', '7095']);
   });
 
   test('open-ended ranges: only a beginning, only an end', async () => {
@@ -302,7 +305,7 @@ describe('validation', () => {
       Tid: ['', 'abc', '-1', '9223372036854775808'],
       StartTimeBegin: ["2026-03-10' OR '1'='1", '2026-02-29', '2026-02-30', '2026-3-1', '20260301', '2026-03-10T00:00:00Z', '', '2026-03-10\n', '<script>'],
       StartTimeEnd: ['2026-13-01', '2026-00-10', '2026-03-32', '10000-01-01', 'today'],
-      UseBizDate: ['TRUE', 'True', '1', 'yes', ''],
+      UseBizDate: ['1', '0', 'yes', 'on', '', 'truee', ' true'],
       Status: ['6', '-1', 'failed', '', '3.0', '03'],
       TriggerType: ['2', 'manual', '', '-0'],
     };
