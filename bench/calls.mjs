@@ -220,7 +220,7 @@ export async function benchCalls(pkg, server, P) {
 // `node bench/calls.mjs '<params json>'`: one run in this fresh process, JSON on stdout.
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const P = JSON.parse(process.argv[2]);
-  const { importPackage } = await import('../tests/support/consumer.mjs');
+  const { importPackage } = await import('./consumer.mjs');
   const pkg = await importPackage();
   const server = await startServer();
   try {

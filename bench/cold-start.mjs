@@ -1,8 +1,8 @@
 // Cold start: import of the packed package + first signature in a fresh
 // process (Node ESM and CJS), and the same for workerd through Miniflare.
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { mkdirSync, readFileSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { join, relative, sep } from 'node:path';
 import { median } from './stats.mjs';
 import { CREDENTIALS, REQUEST } from './sign.mjs';
 
@@ -60,9 +60,22 @@ function writeChildren(consumerDir, outputDir, repoRoot) {
     rmSync(d, { recursive: true, force: true });
     mkdirSync(d, { recursive: true });
     symlinkSync(relative(d, modules), join(d, 'node_modules'), 'dir');
+    // Its own package.json: without one, the nearest is the repo's, named
+    // dms-rerun, and Node's self-reference would resolve 'dms-rerun' to the
+    // repo's dist/ instead of the packed copy in node_modules.
+    writeFileSync(join(d, 'package.json'), JSON.stringify({ name: 'bench-cold', private: true }) + '\n');
   }
   for (const [name, src] of Object.entries(CHILD)) writeFileSync(join(dir, name), src);
   writeFileSync(join(popDir, 'popcore.cjs'), POPCORE_CHILD);
+  // Both module systems must load the packed copy under consumerDir.
+  writeFileSync(join(dir, 'where.cjs'), "console.log(require('fs').realpathSync(require.resolve('dms-rerun')));\n");
+  writeFileSync(join(dir, 'where.mjs'), "import { realpathSync } from 'node:fs'; import { fileURLToPath } from 'node:url';\n" +
+    "console.log(realpathSync(fileURLToPath(import.meta.resolve('dms-rerun'))));\n");
+  const expected = realpathSync(join(consumerDir, 'node_modules', 'dms-rerun'));
+  for (const probe of ['where.cjs', 'where.mjs']) {
+    const resolved = execFileSync(process.execPath, [join(dir, probe)], { encoding: 'utf8' }).trim();
+    if (!resolved.startsWith(expected + sep)) throw new Error(`cold start child resolves dms-rerun to ${resolved}, not the packed copy in ${expected}`);
+  }
   return { esm: join(dir, 'child.mjs'), cjs: join(dir, 'child.cjs'), popCore: join(popDir, 'popcore.cjs') };
 }
 

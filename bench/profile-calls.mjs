@@ -33,7 +33,7 @@ if (args[0] === '--summary') {
   const which = args[0] ?? 'ours';
   const seconds = Number(args[1] ?? 5);
   const { startServer } = await import('./calls.mjs');
-  const { importPackage } = await import('../tests/support/consumer.mjs');
+  const { importPackage } = await import('./consumer.mjs');
   const pkg = await importPackage();
   const server = await startServer();
   const config = { ...CREDENTIALS, endpoint: server.endpoint };

@@ -1,4 +1,4 @@
-// `npm run bench` (or `node bench/run.mjs [--quick] [--runs N] [--no-workerd]`):
+// `npm run bench` (or `node bench/run.mjs [--quick] [--runs N] [--no-workerd] [--consumer DIR]`):
 // size, signing speed, call overhead and cold start of the PACKED package
 // (test-output/consumer, made by scripts/pack.mjs), through its public API
 // only, against the official SDK (@alicloud/pop-core) and plain-JS baselines.
@@ -8,13 +8,15 @@
 // and each run's figures are printed too. Ratios are always measured side by
 // side in one process, rounds in rotating order. Ends with a summary table:
 // every goal, the figure, the ratio, ✔/✘. Writes test-output/bench.json.
+// --consumer DIR measures the package installed in another consumer project
+// (bench/consumer.mjs), e.g. an older build for before/after figures.
 import { execFile } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { availableParallelism, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { consumerDir, importPackage, outputDir, packageDir, repoRoot } from '../tests/support/consumer.mjs';
+import { consumerDir, defaultConsumer, importPackage, outputDir, packageDir, repoRoot } from './consumer.mjs';
 import { ENTRY_GZIP_BUDGET, WASM_GZIP_BUDGET, measurePackage, measurePopCore } from './sizes.mjs';
 import { benchSign } from './sign.mjs';
 import { checkAgainstEmulator } from './calls.mjs';
@@ -56,7 +58,7 @@ const sizes = measurePackage(packageDir);
 const popCoreSize = await measurePopCore(repoRoot);
 // The packed copy is what users get; warn when it differs from dist/.
 const stale = [];
-for (const f of sizes.files) {
+for (const f of defaultConsumer ? sizes.files : []) {
   const built = join(repoRoot, f.path);
   if (f.path.startsWith('dist/') && (!existsSync(built) || !readFileSync(built).equals(readFileSync(join(packageDir, f.path))))) {
     stale.push(f.path);
@@ -125,7 +127,7 @@ const totalS = (performance.now() - started) / 1000;
 
 console.log(`dms-rerun bench${quick ? ' (--quick)' : ''}: node ${process.version}, ${availableParallelism()} cpus, ` +
   `load avg ${loadavg().map((l) => l.toFixed(2)).join(' ')}, ${totalS.toFixed(0)} s, call section ×${runs}` +
-  `${stale.length ? ', PACKED COPY IS STALE' : ''}`);
+  `${stale.length ? ', PACKED COPY IS STALE' : ''}${defaultConsumer ? '' : `, package from ${consumerDir}`}`);
 console.log('');
 
 console.log('sizes (gzip -9 of each file, summed per entry: every file an entry loads; entries from the packed exports map)');
@@ -230,7 +232,7 @@ function printTable(head, body) {
   for (const r of cells) console.log(fmt(r));
 }
 
-const out = join(outputDir, 'bench.json');
+const out = join(outputDir, defaultConsumer ? 'bench.json' : 'bench-other.json');
 writeFileSync(out, JSON.stringify({
   date: new Date().toISOString(), node: process.version, cpus: availableParallelism(), loadavg: loadavg(), quick, runs,
   seconds: (performance.now() - started) / 1000, staleFiles: stale, params: P, goals: GOAL,
