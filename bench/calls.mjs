@@ -201,7 +201,9 @@ export async function benchCalls(pkg, server, P) {
       n: lat[name].length,
       perSec: median(perRound.map((t) => t[name].perSec)),
       cpuUsPerCall: median(perRound.map((t) => t[name].cpuUsPerCall)),
-      // Ratios per round, then the median: both sides of a ratio share a round's noise.
+      // Ratios and differences per round, then the median: both sides share a
+      // round's noise (ours and floor run back to back in every round).
+      cpuOverFloor: median(perRound.map((t) => t[name].cpuUsPerCall - t.floor.cpuUsPerCall)),
       perSecToFloor: median(perRound.map((t) => t[name].perSec / t.floor.perSec)),
       perSecToRaw: median(perRound.map((t) => t[name].perSec / t.raw.perSec)),
     };

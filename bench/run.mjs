@@ -88,7 +88,7 @@ for (let i = 0; i < runs; i++) {
 const perRun = callRuns.map((r) => {
   const I = r.instant;
   return {
-    oursCpu: I.ours.cpuUsPerCall, floorCpu: I.floor.cpuUsPerCall, cpuOverFloor: I.ours.cpuUsPerCall - I.floor.cpuUsPerCall,
+    oursCpu: I.ours.cpuUsPerCall, floorCpu: I.floor.cpuUsPerCall, cpuOverFloor: I.ours.cpuOverFloor,
     oursP50: I.ours.p50, floorP50: I.floor.p50, p50ToFloor: I.ours.p50 / I.floor.p50,
     oursPerSec: I.ours.perSec, floorPerSec: I.floor.perSec, perSecToFloor: I.ours.perSecToFloor,
     load: (r.loadBefore + r.loadAfter) / 2,
@@ -117,7 +117,7 @@ const ms2 = (n) => `${n.toFixed(2)} ms`; // the 20 ms rows: their goal is a 1 % 
 const ops = (n) => `${Math.round(n).toLocaleString('en-US')}/s`;
 const x = (n) => `${n.toFixed(2)}×`;
 const us = (n) => `${n.toFixed(0)} µs`;
-const signedUs = (n) => `${n >= 0 ? '+' : '−'}${Math.abs(n).toFixed(0)} µs`;
+const signedUs = (n) => { const r = Math.round(n); return `${r > 0 ? '+' : r < 0 ? '−' : '±'}${Math.abs(r)} µs`; };
 const mark = (ok) => (ok ? '✔' : '✘');
 // A figure next to its target: one more decimal when two would round onto the target.
 const near = (fmt, n, target, digits = 2) => (n.toFixed(digits) === target.toFixed(digits) && n !== target ? fmt(n, digits + 1) : fmt(n, digits));
@@ -170,9 +170,11 @@ const breakdown = [
 ].map(([n, label]) => {
   const v = medVariant[n];
   return [label, ms(v.p50), x(v.p50 / medVariant.floor.p50), ms(v.p99), ops(v.perSec), x(v.perSecToFloor), us(v.cpuUsPerCall),
-    n === 'floor' ? '' : signedUs(v.cpuUsPerCall - medVariant.floor.cpuUsPerCall)];
+    n === 'floor' ? '' : signedUs(v.cpuOverFloor)];
 });
 printTable(['call', 'p50', '×floor', 'p99', 'calls/s', '×floor', 'CPU/call', 'vs floor'], breakdown);
+console.log('(throughput ×floor and CPU "vs floor" are medians of per-round ratios and differences, each round running the\n' +
+  'variants back to back; they need not equal the ratio or difference of the per-variant medians shown beside them)');
 console.log(`(floor checked: same canonical query, string to sign, signature and URL as ours for a fixed timestamp and nonce; ` +
   `the emulator accepted ${correctness.floorAccepted} fresh floor calls and ${correctness.oursAccepted} of ours, ` +
   `and refused the raw URL's replay with ${correctness.replayRefusedWith})`);
@@ -220,7 +222,8 @@ if (coldWorkerd) {
   goal('cold: workerd init + first signature (issue 5)', ms(coldWorkerd.ours.inWorkerTotalMs), '', `< ${ms(GOAL.workerdMs)}`,
     coldWorkerd.ours.inWorkerTotalMs < GOAL.workerdMs);
 }
-console.log(`summary (call rows: median of ${runs} run(s)${runs > 1 ? '; each run listed' : ''})`);
+console.log(`summary (call rows: median of ${runs} run(s)${runs > 1 ? '; each run listed' : ''}; call CPU Δ and throughput ratio: ` +
+  'per run, the median over rounds of ours vs floor measured back to back)');
 printTable(['goal', 'figure (ours vs baseline)', 'ratio/Δ', 'target', '', 'runs'], summary);
 
 function printTable(head, body) {
