@@ -1,4 +1,4 @@
-// `npm run bench` (or `node bench/run.mjs [--quick] [--runs N] [--no-workerd] [--consumer DIR]`):
+// `npm run bench` (or `node bench/run.mjs [--quick] [--runs N] [--no-workerd] [--consumer DIR] [--max-load L]`):
 // size, signing speed, call overhead and cold start of the PACKED package
 // (test-output/consumer, made by scripts/pack.mjs), through its public API
 // only, against the official SDK (@alicloud/pop-core) and plain-JS baselines.
@@ -10,6 +10,9 @@
 // every goal, the figure, the ratio, ✔/✘. Writes test-output/bench.json.
 // --consumer DIR measures the package installed in another consumer project
 // (bench/consumer.mjs), e.g. an older build for before/after figures.
+// --max-load L waits (up to 3 minutes each time) for the 1-minute load
+// average to drop below L before the sign, call and cold-start sections: on a
+// shared machine, other people's builds are the biggest source of noise.
 import { execFile } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { availableParallelism, loadavg } from 'node:os';
@@ -32,6 +35,22 @@ const runs = runsArg
   : quick ? 1 : 3;
 if (!Number.isInteger(runs) || runs < 1) throw new Error(`--runs must be a positive integer, got ${runsArg}`);
 const workerd = !argv.includes('--no-workerd');
+const valueOf = (name) => {
+  const i = argv.findIndex((a) => a === name || a.startsWith(`${name}=`));
+  return i === -1 ? undefined : argv[i].includes('=') ? argv[i].split('=')[1] : argv[i + 1];
+};
+const maxLoad = valueOf('--max-load') === undefined ? Infinity : Number(valueOf('--max-load'));
+if (Number.isNaN(maxLoad)) throw new Error('--max-load needs a number');
+const waited = [];
+async function calm(section) {
+  const t0 = performance.now();
+  while (loadavg()[0] >= maxLoad && performance.now() - t0 < 180_000) {
+    if (performance.now() - t0 < 1) log(`${section}: waiting for load average < ${maxLoad} (now ${loadavg()[0].toFixed(1)})`);
+    await new Promise((resolve) => setTimeout(resolve, 5000));
+  }
+  const s = (performance.now() - t0) / 1000;
+  if (s > 1) waited.push(`${section} ${s.toFixed(0)} s${loadavg()[0] >= maxLoad ? ' (gave up)' : ''}`);
+}
 
 // Call section: rounds and blocks a multiple of 4 (the rotation of bench/calls.mjs
 // `order`: three variants + the compared pair), so each takes every position.
@@ -73,12 +92,14 @@ log('checking the floor against ours and the emulator');
 const correctness = await checkAgainstEmulator(pkg);
 
 // ---- signing -----------------------------------------------------------------
+await calm('sign');
 log('sign throughput');
 const sign = await benchSign(pkg, P.sign);
 
 // ---- calls, `runs` times in fresh processes -----------------------------------
 const callRuns = [];
 for (let i = 0; i < runs; i++) {
+  await calm(`calls run ${i + 1}`);
   log(`calls: run ${i + 1}/${runs} (fresh process, local servers: instant and delayed)`);
   const script = fileURLToPath(new URL('./calls.mjs', import.meta.url));
   const { stdout } = await promisify(execFile)(process.execPath, [script, JSON.stringify(P.calls)], { maxBuffer: 64 << 20 });
@@ -102,6 +123,7 @@ const medVariant = Object.fromEntries(variantNames.map((n) => [n, Object.fromEnt
 )]));
 
 // ---- cold start --------------------------------------------------------------
+await calm('cold start');
 log(`cold start: node (${P.spawns} spawns of each, rotating)`);
 const coldNode = benchNodeColdStart({ consumerDir, outputDir, repoRoot, spawns: P.spawns });
 let coldWorkerd = null;
@@ -127,7 +149,8 @@ const totalS = (performance.now() - started) / 1000;
 
 console.log(`dms-rerun bench${quick ? ' (--quick)' : ''}: node ${process.version}, ${availableParallelism()} cpus, ` +
   `load avg ${loadavg().map((l) => l.toFixed(2)).join(' ')}, ${totalS.toFixed(0)} s, call section ×${runs}` +
-  `${stale.length ? ', PACKED COPY IS STALE' : ''}${defaultConsumer ? '' : `, package from ${consumerDir}`}`);
+  `${stale.length ? ', PACKED COPY IS STALE' : ''}${defaultConsumer ? '' : `, package from ${consumerDir}`}` +
+  `${waited.length ? `, waited for load: ${waited.join(', ')}` : ''}`);
 console.log('');
 
 console.log('sizes (gzip -9 of each file, summed per entry: every file an entry loads; entries from the packed exports map)');
