@@ -23,6 +23,7 @@ import { consumerDir, defaultConsumer, importPackage, outputDir, packageDir, rep
 import { ENTRY_GZIP_BUDGET, WASM_GZIP_BUDGET, measurePackage, measurePopCore } from './sizes.mjs';
 import { benchSign } from './sign.mjs';
 import { checkAgainstEmulator } from './calls.mjs';
+import { benchPlumbing } from './plumbing.mjs';
 import { benchNodeColdStart, benchWorkerdColdStart } from './cold-start.mjs';
 import { median } from './stats.mjs';
 
@@ -55,10 +56,10 @@ async function calm(section) {
 // Call section: rounds and blocks a multiple of 4 (the rotation of bench/calls.mjs
 // `order`: three variants + the compared pair), so each takes every position.
 const P = quick
-  ? { sign: { rounds: 10, roundMs: 50, warmupMs: 150 },
+  ? { sign: { rounds: 10, roundMs: 50, warmupMs: 150 }, plumbing: { rounds: 4, calls: 1000 },
       calls: { warmup: 50, calls: 400, block: 80, concurrency: 64, roundMs: 200, rounds: 4, slowCalls: 40, slowBlock: 5 },
       spawns: 3, workerdRuns: 1 }
-  : { sign: { rounds: 40, roundMs: 50, warmupMs: 500 },
+  : { sign: { rounds: 40, roundMs: 50, warmupMs: 500 }, plumbing: { rounds: 12, calls: 2000 },
       calls: { warmup: 200, calls: 2000, block: 100, concurrency: 64, roundMs: 600, rounds: 8, slowCalls: 150, slowBlock: 10 },
       spawns: 9, workerdRuns: 5 };
 
@@ -95,6 +96,9 @@ const correctness = await checkAgainstEmulator(pkg);
 await calm('sign');
 log('sign throughput');
 const sign = await benchSign(pkg, P.sign);
+
+log('client CPU per call with fetch stubbed');
+const plumbing = await benchPlumbing(pkg, P.plumbing);
 
 // ---- calls, `runs` times in fresh processes -----------------------------------
 const callRuns = [];
@@ -203,6 +207,18 @@ console.log(`(floor checked: same canonical query, string to sign, signature and
   `and refused the raw URL's replay with ${correctness.replayRefusedWith})`);
 console.log('');
 
+const PL = plumbing.cpuUsPerCall;
+console.log(`client CPU per call with fetch stubbed (config.fetch returns a ready Response; no socket): medians of ${P.plumbing.rounds} ` +
+  'alternating rounds; diagnostic, not a goal');
+printTable(['what', 'CPU/call', 'vs floor'], [
+  ['stub only (its cost is in every row)', us(PL.stub), ''],
+  ['floor: fresh node:crypto signature + AbortController + timer + res.json()', us(PL.floor), ''],
+  ['rerunTaskFlowInstance', us(PL.ours), signedUs(plumbing.oursOverFloor)],
+  ['  of which: signing alone, floor (node:crypto)', us(PL.floorSign), ''],
+  ['  of which: signing alone, ours (signRerunTaskFlowInstance, fresh nonce)', us(PL.oursSign), signedUs(plumbing.signOursOverFloor)],
+]);
+console.log('');
+
 console.log(`cold start, node: fresh process timed from the script's first line, import + first signature (random nonce); ` +
   `medians of ${coldNode.spawns} spawns each, rotating`);
 printTable(['what', 'total', 'load', 'first signature', '×pop-core', 'CPU (all threads)', '×pop-core', 'node boot before line 1'], [
@@ -264,7 +280,7 @@ writeFileSync(out, JSON.stringify({
   seconds: (performance.now() - started) / 1000, staleFiles: stale, params: P, goals: GOAL,
   budgets: { wasmGzip: WASM_GZIP_BUDGET, entryGzip: ENTRY_GZIP_BUDGET },
   size: { ...sizes, popCore: popCoreSize },
-  sign, correctness,
+  sign, correctness, plumbing,
   calls: { runs: callRuns, perRun, median: med, medianByVariant: medVariant },
   coldStart: { node: coldNode, workerd: coldWorkerd },
   summary: summary.map(([what, figure, ratio, target, ok, runsText]) => ({ what, figure, ratio, target, ok: ok === '✔', runs: runsText })),
