@@ -4,6 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { DmsError, rerunTaskFlowInstance, signRerunTaskFlowInstance } from '../dist/node/index.mjs';
+import { jsonLine, line, printable } from './lib/print.mjs';
 
 const EXIT_OK = 0;
 const EXIT_FAILED = 1; // the API refused, or network / timeout / bad answer
@@ -170,20 +171,23 @@ function exitCodeOf(error) {
 function printError(error, json) {
   const record = errorRecord(error);
   if (json) {
-    process.stdout.write(JSON.stringify({ error: record }) + '\n');
+    process.stdout.write(jsonLine({ error: record }));
     return;
   }
-  const label = record.code === record.kind ? record.kind : `${record.kind} ${record.code}`;
-  const lines = [`error: ${label}: ${record.message}`];
+  // Every value below may come from the gateway, DMS, the library echoing input or argv:
+  // line`` escapes what a terminal would act on.
+  // (escaped text holds nothing printable() changes, so escaping `label` twice is harmless)
+  const label = record.code === record.kind ? line`${record.kind}` : line`${record.kind} ${record.code}`;
+  const lines = [line`error: ${label}: ${record.message}`];
   // InvalidParameter.DagInstanceId → the flag it came from, --dag-instance-id
   const field = /^InvalidParameter\.(\w+)$/.exec(record.code)?.[1];
   const flag = field && field.replace(/(?<=.)([A-Z])/g, '-$1').toLowerCase();
-  if (flag && flag in OPTIONS) lines.push(`  check --${flag}`);
-  if (record.requestId !== undefined) lines.push(`  RequestId: ${record.requestId}`);
-  if (record.httpStatus !== undefined) lines.push(`  HTTP status: ${record.httpStatus}`);
-  if (record.attempts !== undefined && record.attempts > 1) lines.push(`  attempts: ${record.attempts}`);
-  if (record.recommend !== undefined) lines.push(`  see: ${record.recommend}`);
-  if ((record.kind === 'Timeout' || record.kind === 'Network') && !record.message.includes('may still have happened')) {
+  if (flag && Object.hasOwn(OPTIONS, flag)) lines.push(`  check --${flag}`);
+  if (record.requestId !== undefined) lines.push(line`  RequestId: ${record.requestId}`);
+  if (record.httpStatus !== undefined) lines.push(line`  HTTP status: ${record.httpStatus}`);
+  if (record.attempts !== undefined && record.attempts > 1) lines.push(line`  attempts: ${record.attempts}`);
+  if (record.recommend !== undefined) lines.push(line`  see: ${record.recommend}`);
+  if ((record.kind === 'Timeout' || record.kind === 'Network') && !String(record.message).includes('may still have happened')) {
     lines.push('  the rerun may still have happened: check the task flow before trying again');
   }
   if (record.kind === 'Usage' && record.code !== 'CredentialArgument') lines.push('  run dms-rerun --help for usage');
@@ -202,15 +206,16 @@ async function main(argv) {
     if (values['dry-run']) {
       const shown = redactedDryRun(signRerunTaskFlowInstance(config, request));
       if (json) {
-        process.stdout.write(JSON.stringify(shown) + '\n');
+        process.stdout.write(jsonLine(shown));
       } else {
         process.stdout.write(
           [
             'Dry run: signed but NOT sent.',
-            `Method:          ${shown.method}`,
-            `URL:             ${shown.url}`,
-            `Canonical query: ${shown.canonicalQuery}`,
-            `String to sign:  ${shown.stringToSign}`,
+            line`Method:          ${shown.method}`,
+            // The whole URL, however long: it is meant to be copied (printable() would cut it).
+            `URL:             ${printable(shown.url, Infinity)}`,
+            `Canonical query: ${printable(shown.canonicalQuery, Infinity)}`,
+            `String to sign:  ${printable(shown.stringToSign, Infinity)}`,
             `Signature:       ${REDACTED} (with this query it would be a working request for 15 minutes)`,
           ].join('\n') + '\n',
         );
@@ -220,10 +225,10 @@ async function main(argv) {
 
     const result = await rerunTaskFlowInstance(config, request);
     if (json) {
-      process.stdout.write(JSON.stringify(result) + '\n');
+      process.stdout.write(jsonLine(result));
     } else {
-      process.stdout.write(`Rerun accepted: RequestId ${result.requestId}\n`);
-      if (result.errorCode !== undefined) process.stdout.write(`  note from the API: ${result.errorCode}: ${result.errorMessage ?? ''}\n`);
+      process.stdout.write(line`Rerun accepted: RequestId ${result.requestId}` + '\n');
+      if (result.errorCode !== undefined) process.stdout.write(line`  note from the API: ${result.errorCode}: ${result.errorMessage ?? ''}` + '\n');
     }
     return EXIT_OK;
   } catch (error) {
