@@ -103,7 +103,11 @@ function parse(argv) {
   try {
     ({ values } = parseArgs({ args: argv, options: OPTIONS, strict: true, allowPositionals: false }));
   } catch (error) {
-    throw new UsageError('InvalidArguments', error.message.split('\n')[0]);
+    // Only the "argument is ambiguous" message has extra lines of advice; it names a known
+    // option. Unknown-option and positional messages echo argv, which may hold a newline:
+    // kept whole (printing escapes it), not cut there.
+    const message = error.code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE' ? error.message.split('\n')[0] : error.message;
+    throw new UsageError('InvalidArguments', message);
   }
   return values;
 }
