@@ -3,5 +3,4 @@
 const glue = require('./dms_rerun.js');
 const { bind, DmsError, ErrorKind, ErrorCode } = require('./api.cjs');
 
-const { rerunTaskFlowInstance, signRerunTaskFlowInstance } = bind(glue);
-module.exports = { rerunTaskFlowInstance, signRerunTaskFlowInstance, DmsError, ErrorKind, ErrorCode };
+module.exports = { ...bind(glue), DmsError, ErrorKind, ErrorCode };

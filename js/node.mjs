@@ -2,4 +2,7 @@
 // share one instance and one DmsError class.
 import api from './index.cjs';
 
-export const { rerunTaskFlowInstance, signRerunTaskFlowInstance, DmsError, ErrorKind, ErrorCode } = api;
+export const {
+  rerunTaskFlowInstance, signRerunTaskFlowInstance, listTaskFlowInstances, iterateTaskFlowInstances, signListTaskFlowInstances,
+  DmsError, ErrorKind, ErrorCode,
+} = api;

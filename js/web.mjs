@@ -6,4 +6,6 @@ import { bind, DmsError, ErrorKind, ErrorCode } from './api.mjs';
 await init({ module_or_path: new URL('./dms_rerun_bg.wasm', import.meta.url) });
 
 export { DmsError, ErrorKind, ErrorCode };
-export const { rerunTaskFlowInstance, signRerunTaskFlowInstance } = bind(glue);
+export const {
+  rerunTaskFlowInstance, signRerunTaskFlowInstance, listTaskFlowInstances, iterateTaskFlowInstances, signListTaskFlowInstances,
+} = bind(glue);

@@ -7,4 +7,6 @@ import { bind, DmsError, ErrorKind, ErrorCode } from '../web/api.mjs';
 glue.initSync({ module: wasmModule });
 
 export { DmsError, ErrorKind, ErrorCode };
-export const { rerunTaskFlowInstance, signRerunTaskFlowInstance } = bind(glue);
+export const {
+  rerunTaskFlowInstance, signRerunTaskFlowInstance, listTaskFlowInstances, iterateTaskFlowInstances, signListTaskFlowInstances,
+} = bind(glue);

@@ -1,0 +1,129 @@
+//! `Failure`: how a `DmsError` crosses to JS, as a record with named fields.
+//!
+//! The entry turns it into the public `DmsError`. `Stop` names the failures only JS can observe (its timer, the
+//! caller's signal, a rejected promise); Rust still writes their kind, code
+//! and message.
+
+use alloc::string::String;
+
+use js_sys::Array;
+use wasm_bindgen::prelude::wasm_bindgen;
+use wasm_bindgen::JsValue;
+
+use super::js;
+use crate::error::{DmsError, Kind};
+
+/// A failed call or attempt, as the plain record the entry throws as a
+/// `DmsError`: `{ kind, code, message, retryable, requestId?, httpStatus?,
+/// recommend?, attempts?, keepCause? }`. Built with `Object.fromEntries`
+/// (named fields, one shape, no getter exports to pay for in wasm).
+pub struct Failure {
+    pub(crate) error: DmsError,
+    /// Whether the runtime's error may be kept as `cause` (it holds no
+    /// signature, token or signed URL).
+    pub(crate) keep_cause: bool,
+}
+
+impl From<DmsError> for Failure {
+    fn from(error: DmsError) -> Self {
+        Failure {
+            error,
+            keep_cause: false,
+        }
+    }
+}
+
+impl From<Failure> for JsValue {
+    fn from(failure: Failure) -> JsValue {
+        let err = failure.error;
+        let pairs = Array::new();
+        let push = |key: &str, value: JsValue| {
+            pairs.push(&Array::of2(&JsValue::from_str(key), &value));
+        };
+        push("kind", JsValue::from_str(err.kind.as_str()));
+        push("code", JsValue::from_str(&err.code));
+        push("message", JsValue::from_str(&err.message));
+        push("retryable", JsValue::from_bool(err.retryable));
+        for (key, value) in [
+            ("requestId", err.request_id.as_deref()),
+            ("recommend", err.recommend.as_deref()),
+        ] {
+            if let Some(value) = value {
+                push(key, JsValue::from_str(value));
+            }
+        }
+        if let Some(status) = err.http_status {
+            push("httpStatus", JsValue::from_f64(f64::from(status)));
+        }
+        if let Some(attempts) = err.attempts {
+            push("attempts", JsValue::from_f64(f64::from(attempts)));
+        }
+        if failure.keep_cause {
+            push("keepCause", JsValue::TRUE);
+        }
+        // `fromEntries` cannot throw on an array of pairs; `null` would only
+        // surface as a non-record the entry rethrows as is.
+        js::from_entries(&pairs).unwrap_or(JsValue::NULL)
+    }
+}
+
+/// What stopped an attempt, as only the entry can see it.
+#[wasm_bindgen]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Stop {
+    /// `timeoutMs` ran out.
+    Timeout = 0,
+    /// The caller's `AbortSignal` fired.
+    Aborted = 1,
+    /// `fetch` rejected: no answer.
+    Network = 2,
+    /// Reading the body failed after the headers arrived.
+    BodyNetwork = 3,
+}
+
+/// The error for `stop`, before counting attempts. `detail` is what the
+/// entry found on the runtime's error: a system code (`ECONNREFUSED`, which
+/// undici puts on `cause.code`) or its name and message (browsers, workerd).
+pub(crate) fn stopped(stop: Stop, detail: Option<&str>) -> DmsError {
+    let (kind, code, message) = match stop {
+        Stop::Timeout => (
+            Kind::Timeout,
+            "Timeout",
+            "no answer within timeoutMs; the rerun may still have happened",
+        ),
+        Stop::Aborted => (
+            Kind::Aborted,
+            "Aborted",
+            "the call was aborted by its AbortSignal",
+        ),
+        Stop::Network => (
+            Kind::Network,
+            "NetworkError",
+            "the request could not be sent or got no answer",
+        ),
+        Stop::BodyNetwork => (
+            Kind::Network,
+            "NetworkError",
+            "the connection failed while reading the answer",
+        ),
+    };
+    let mut message = String::from(message);
+    if let Some(detail) =
+        detail.filter(|_| kind == Kind::Network && !detail.unwrap_or_default().is_empty())
+    {
+        message.push_str(" (");
+        // Printable ASCII only, and short: this text is shown to people.
+        message.extend(detail.chars().filter(|c| (' '..='~').contains(c)).take(160));
+        let meaning = match detail {
+            "ECONNREFUSED" => ": connection refused",
+            "ENOTFOUND" | "EAI_AGAIN" => ": DNS lookup failed",
+            "ECONNRESET" | "UND_ERR_SOCKET" | "EPIPE" => ": connection reset",
+            "ETIMEDOUT" | "UND_ERR_CONNECT_TIMEOUT" => ": connect timed out",
+            "EHOSTUNREACH" | "ENETUNREACH" => ": host unreachable",
+            _ => "",
+        };
+        message.push_str(meaning);
+        message.push(')');
+    }
+    DmsError::new(kind, code, message)
+}
