@@ -67,3 +67,19 @@ export function jsonLine(value) {
   });
   return `${text}\n`;
 }
+
+/**
+ * A reader that went away (`dms-rerun … | head -c0`) is not a failure of the call: what
+ * is left to print is dropped and the exit code still says what happened. Unhandled,
+ * EPIPE is an uncaught error: a stack trace and exit 1 ("refused") after an accepted rerun.
+ */
+export function toleratePipeClose() {
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on('error', (error) => {
+      if (error.code !== 'EPIPE') throw error;
+    });
+  }
+}
+
+export const writeOut = (text) => void process.stdout.write(text);
+export const writeErr = (text) => void process.stderr.write(text);

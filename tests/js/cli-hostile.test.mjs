@@ -10,6 +10,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { DEMO_ENV, assertExit, useEmulatorCli } from './cli-support/harness.mjs';
+import { runCli } from './cli-support/run-cli.mjs';
 
 // Clears the screen, homes the cursor and draws a success line; U+202E reverses what
 // follows; U+009B is a one-character CSI; the newline would start a forged line.
@@ -148,5 +149,43 @@ test('--dry-run with escapes in --dag-version and the environment: percent-encod
     assert.equal(run.requests, 0);
     assert.ok(run.stdout.includes('DagVersion=%1B%5B2J%1B%5BHRerun%20accepted%3A%20RequestId%20X%20%E2%80%AEevil%C2%9B31m%0ARerun'), run.stdout);
     assert.ok(run.stdout.includes('AccessKeyId=LTAI-demo-key%1B%5B2J%E2%80%AE&'), run.stdout);
+  }
+});
+
+test('a hostile Code cannot make the CLI point at a flag that does not exist', async () => {
+  // "InvalidParameter.X" → "check --x" is a hint for the CLI's own flags only; `in` would
+  // also find Object.prototype's constructor and __proto__.
+  for (const code of ['InvalidParameter.Constructor', 'InvalidParameter.__proto__', 'InvalidParameter.ToString']) {
+    h.emu.injectFaults([{ type: 'status', status: 400, code, message: 'no' }]);
+    const run = await cli(flow());
+    assertExit(run, 1);
+    assert.ok(!run.stderr.includes('check --'), run.stderr);
+  }
+});
+
+test('a flag given twice is refused, not silently the last one: nothing sent', async () => {
+  // A script that appends `--dag-id 8` to a command holding `--dag-id 7` must not rerun 8.
+  const run = await cli(flow('--dag-id', '8'));
+  assertExit(run, 2);
+  assert.equal(run.requests, 0);
+  assert.match(run.stderr, /^error: Usage DuplicateArgument: --dag-id given more than once \("7", "8"\)/);
+  const json = await cli(flow('--dag-instance-id=48', '--json'));
+  assertExit(json, 2);
+  assert.equal(json.requests, 0);
+  assert.equal(JSON.parse(json.stdout).error.code, 'DuplicateArgument');
+  // Repeating a switch changes nothing: accepted.
+  assertExit(await cli(flow('--json', '--json')), 0);
+});
+
+test('stdout closed early (`dms-rerun … | head -c0`): the exit code still says what happened', async () => {
+  // Writing to a pipe nobody reads fails with EPIPE. Unhandled, Node prints a stack trace and
+  // exits 1 — "refused" — after a rerun that was accepted, inviting a second one.
+  const rerun = (instance, ...extra) => ['--dag-id', '7', '--dag-instance-id', instance, '--dag-version', '2', '--endpoint', h.emu.url, ...extra];
+  for (const [args, expected] of [[rerun('47'), 0], [rerun('47', '--json'), 0], [rerun('49', '--json'), 1]]) {
+    const requestsBefore = h.emu.state.requests;
+    const run = await runCli(args, { env: DEMO_ENV, closeStdout: true });
+    assert.equal(run.code, expected, `${args.join(' ')}: exit ${run.code}\n${run.stderr}`);
+    assert.ok(!/EPIPE|node:internal/.test(run.stderr), run.stderr);
+    assert.equal(h.emu.state.requests - requestsBefore, 1);
   }
 });

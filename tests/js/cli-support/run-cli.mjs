@@ -23,15 +23,17 @@ export const cliPackageDir = usingInstalled ? installedPackage : repoRoot;
  * ALIBABA_CLOUD_* variables). Resolves `{code, signal, stdout, stderr,
  * stdoutBytes, stderrBytes, ms}`: the bytes exactly as a terminal would get
  * them (decoding to a string first would turn bad UTF-8 into U+FFFD and hide it).
+ * `closeStdout` closes the reading end of stdout at once, as `| head -c0` would.
  */
-export function runCli(args, { env = {}, command = process.execPath, timeoutMs = 30_000 } = {}) {
+export function runCli(args, { env = {}, command = process.execPath, timeoutMs = 30_000, closeStdout = false } = {}) {
   const argv = command === process.execPath ? [cliPath, ...args] : args;
   return new Promise((resolve, reject) => {
     const started = performance.now();
     const child = spawn(command, argv, { env: { PATH: process.env.PATH, NO_COLOR: '1', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
     const out = [];
     const err = [];
-    child.stdout.on('data', (d) => out.push(d));
+    if (closeStdout) child.stdout.destroy();
+    else child.stdout.on('data', (d) => out.push(d));
     child.stderr.on('data', (d) => err.push(d));
     const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
     child.once('error', (error) => {
