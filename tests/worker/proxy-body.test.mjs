@@ -9,7 +9,8 @@
  */
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { fileURLToPath } from 'node:url';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { Miniflare } from 'miniflare';
 import { startEmulator } from '../../emulator/server.mjs';
 import { DEMO_KEY } from '../../emulator/data.mjs';
@@ -28,30 +29,23 @@ let origin; // http://127.0.0.1:<port> of workerd's entry socket
 before(async () => {
   const [build, started] = await Promise.all([buildProxy({ name: 'proxy-body-build' }), startEmulator()]);
   emu = started;
+  const secrets = {
+    ALIBABA_CLOUD_ACCESS_KEY_ID: DEMO_KEY.accessKeyId,
+    ALIBABA_CLOUD_ACCESS_KEY_SECRET: DEMO_KEY.accessKeySecret,
+    PROXY_TOKEN: TOKEN,
+    DMS_ENDPOINT: emu.url,
+  };
+  const proxyModules = bundleModules(build);
+  /** A test Worker module from this folder, placed beside the bundle so './index.js' resolves. */
+  const helper = (name) => ({ type: 'ESModule', path: join(build.outDir, name), contents: readFileSync(new URL(`./${name}`, import.meta.url), 'utf8') });
+  const worker = (name, extra) => ({ name, routes: [`${name}.body.test/*`], compatibilityDate: '2025-09-01', modulesRoot: build.outDir, ...extra });
   mf = new Miniflare({
     workers: [
-      {
-        name: 'proxy',
-        routes: ['proxy.body.test/*'],
-        compatibilityDate: '2025-09-01',
-        modulesRoot: build.outDir,
-        modules: bundleModules(build),
-        bindings: {
-          ALIBABA_CLOUD_ACCESS_KEY_ID: DEMO_KEY.accessKeyId,
-          ALIBABA_CLOUD_ACCESS_KEY_SECRET: DEMO_KEY.accessKeySecret,
-          PROXY_TOKEN: TOKEN,
-          DMS_ENDPOINT: emu.url,
-        },
-      },
-      {
-        name: 'sender',
-        routes: ['sender.body.test/*'],
-        compatibilityDate: '2025-09-01',
-        modules: true,
-        scriptPath: fileURLToPath(new URL('./proxy-sender.mjs', import.meta.url)),
-        serviceBindings: { PROXY: 'proxy' },
-        bindings: { TOKEN },
-      },
+      worker('proxy', { modules: proxyModules, bindings: secrets }),
+      // calls the proxy through a service binding, as workerd delivers any request
+      worker('sender', { modules: [helper('proxy-sender.mjs')], serviceBindings: { PROXY: 'proxy' }, bindings: { TOKEN } }),
+      // imports the proxy and calls its fetch handler with its own stream
+      worker('inisolate', { modules: [helper('proxy-inisolate.mjs'), helper('proxy-sender.mjs'), ...proxyModules], bindings: secrets }),
     ],
   });
   origin = (await mf.ready).origin;
@@ -63,9 +57,9 @@ after(async () => {
 });
 
 /** Has the sender Worker stream a body to the proxy; adds `requests` that reached DMS. */
-async function stream(spec) {
+async function stream(spec, via = 'sender') {
   const requestsBefore = emu.state.requests;
-  const res = await mf.dispatchFetch('https://sender.body.test/', { method: 'POST', body: JSON.stringify(spec) });
+  const res = await mf.dispatchFetch(`https://${via}.body.test/`, { method: 'POST', body: JSON.stringify(spec) });
   assert.equal(res.status, 200, await res.clone().text());
   return { ...(await res.json()), requests: emu.state.requests - requestsBefore };
 }
@@ -109,6 +103,18 @@ test('the limit is exact: 4096 streamed bytes are accepted, 4097 are not', async
 
   assertTooLarge(await stream({ prefix: OK_JSON, total: LIMIT + 1, chunk: 1000 }));
   assertTooLarge(await stream({ prefix: OK_JSON, total: LIMIT + 1, chunk: LIMIT + 1 }));
+});
+
+test('called in the same isolate with a plain ReadableStream body (a router Worker, a unit test)', async () => {
+  // Such a stream has no BYOB reader: the proxy falls back to counting chunks.
+  const rerunsBefore = emu.state.reruns.get('47') ?? 0;
+  const ok = await stream({ prefix: OK_JSON, total: 1000, chunk: 100 }, 'inisolate');
+  assert.equal(ok.status, 200, JSON.stringify(ok));
+  assert.equal(emu.state.reruns.get('47'), rerunsBefore + 1);
+
+  const big = await stream({ prefix: OK_JSON, total: 64 * MiB, chunk: 1024 }, 'inisolate');
+  assertTooLarge(big);
+  assert.ok(big.atAnswer.bytes <= LIMIT + 1024, `read ${big.atAnswer.bytes} bytes`);
 });
 
 test('over a real HTTP/1.1 connection: 413 before the chunked body ends, and the upload is cut off', async (t) => {
