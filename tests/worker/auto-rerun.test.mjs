@@ -304,6 +304,18 @@ test('errors per instance are recorded and the others go on; Throttling stops th
   assert.deepEqual(run.attempts, { '7:7097': '1', '7:48': '1', '7:47': '1' });
 });
 
+test('Throttling on a list stops the run before any rerun', async () => {
+  await emu.admin('/reset', {});
+  emu.injectFaults([{ type: 'throttling-api' }]);
+  const run = await fire('faulty');
+  assert.deepEqual(run.log.map((e) => [e.params.Action, e.params.DagId, e.code]), [['ListTaskFlowInstance', '424242', 'Throttling.Api']]);
+  assert.deepEqual(run.reruns, {});
+  assert.equal(run.summary.outcome, 'stopped');
+  assert.deepEqual(run.summary.stopped, { reason: 'Throttling', code: 'Throttling.Api', dagId: '424242' });
+  assert.deepEqual(flowOf(run.summary, '424242').listError, { kind: 'Api', code: 'Throttling.Api', httpStatus: 400, requestId: run.log[0].requestId });
+  assert.deepEqual(run.summary.flows.slice(1), [{ dagId: '7', notReached: true }, { dagId: MAX_LONG, notReached: true }]);
+});
+
 test('all pages are read; MAX_RERUNS_PER_RUN defers the rest; LOOKBACK_DAYS 1 narrows the window', async () => {
   await emu.admin('/reset', {});
   const run = await fire('budget');

@@ -18,7 +18,10 @@ export async function runOnce(env, { scheduledTime, cron }) {
     console.error('auto-rerun: no HEAL_KV binding (see wrangler.toml): nothing rerun, nothing recorded');
     return null;
   }
-  const summary = { startedAt: iso(Date.now()), finishedAt: null, scheduledTime: iso(scheduledTime), cron: cron ?? null, outcome: null };
+  const startedAt = Date.now();
+  // Every cron event has scheduledTime; without one (a hand-made call) the window counts from now.
+  const at = Number.isFinite(scheduledTime) ? scheduledTime : startedAt;
+  const summary = { startedAt: iso(startedAt), finishedAt: null, scheduledTime: iso(at), cron: cron ?? null, outcome: null };
   let unexpected = null;
   try {
     const { config, problems } = readConfig(env);
@@ -27,7 +30,7 @@ export async function runOnce(env, { scheduledTime, cron }) {
     } else {
       const { dagIds, lookbackDays, maxRerunsPerInstance, maxRerunsPerRun } = config;
       summary.settings = { dagIds, lookbackDays, maxRerunsPerInstance, maxRerunsPerRun };
-      const run = await heal(config, kv, scheduledTime);
+      const run = await heal(config, kv, at);
       Object.assign(summary, {
         outcome: run.stopped ? 'stopped' : 'completed',
         startTimeBegin: run.startTimeBegin,
