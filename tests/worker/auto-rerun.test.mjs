@@ -35,7 +35,11 @@ const MANY = {
   dagId: '8',
   dagVersion: '5',
   dagName: 'many-failures',
-  runs: Array.from({ length: 103 }, (_, i) => ({ id: String(80001 + i), hoursAgo: 2 + i / 4, status: 'failed', triggerType: 'scheduled' })),
+  runs: [
+    // still running at first; the page-shift test makes it fail while the Worker reads the pages
+    { id: '80000', hoursAgo: 1, status: 'running', triggerType: 'scheduled' },
+    ...Array.from({ length: 103 }, (_, i) => ({ id: String(80001 + i), hoursAgo: 2 + i / 4, status: 'failed', triggerType: 'scheduled' })),
+  ],
 };
 const NEVER_SHOWN = [DEMO_KEY.accessKeySecret, STS_KEY.accessKeySecret, STS_KEY.securityToken, TOKEN];
 const CRON = /^crons = \["([^"]+)"\]$/m.exec(readFileSync(`${exampleDir}/wrangler.toml`, 'utf8'))[1];
@@ -70,6 +74,7 @@ before(async () => {
       DMS_MAX_RETRIES: '0',
     },
     budget: { ...base, DAG_IDS: '8,7', LOOKBACK_DAYS: '1', MAX_RERUNS_PER_RUN: '3' },
+    pages: { ...base, DAG_IDS: '8', MAX_RERUNS_PER_RUN: '200' },
     misconfigured: { DAG_IDS: '7,abc,', LOOKBACK_DAYS: 'two', MAX_RERUNS_PER_INSTANCE: '0', STATUS_TOKEN: TOKEN },
     roundedIds: { ...base, DAG_IDS: Number(MAX_LONG), DMS_ENDPOINT: 'ftp://dms.example.com' },
     badEndpoint: { ...base, DAG_IDS: '7', DMS_ENDPOINT: 'http://256.1.1.1' },
@@ -123,14 +128,14 @@ async function kvOf(worker) {
   const { keys } = await kv.list();
   const attempts = {};
   const expirations = [];
-  for (const { name, expiration } of keys) {
-    const value = await kv.get(name);
-    shown.push(value);
+  const values = await Promise.all(keys.map(({ name }) => kv.get(name)));
+  keys.forEach(({ name, expiration }, i) => {
+    shown.push(values[i]);
     if (name.startsWith('attempts:')) {
-      attempts[name.slice('attempts:'.length)] = value;
+      attempts[name.slice('attempts:'.length)] = values[i];
       expirations.push(expiration);
     }
-  }
+  });
   const summaryText = await kv.get('last-run');
   return { summary: summaryText === null ? null : JSON.parse(summaryText), attempts, expirations };
 }
@@ -335,6 +340,28 @@ test('all pages are read; MAX_RERUNS_PER_RUN defers the rest; LOOKBACK_DAYS 1 na
   assert.equal(run.summary.outcome, 'completed');
   assert.deepEqual(run.summary.totals, { found: 104, rerun: 3, skipped: 0, failed: 0, deferred: 101 });
   assert.deepEqual(Object.keys(run.attempts).sort(), ['8:80001', '8:80002', '8:80003']);
+});
+
+test('a record that shifts onto the next page while the Worker reads is rerun once, not twice', async () => {
+  await emu.admin('/reset', {});
+  // Page 1 is computed when it arrives and answered 300 ms later; meanwhile a newer run
+  // fails, so page 2 starts one record later: 80100 (last of page 1) is listed again.
+  emu.injectFaults([{ type: 'slow', delayMs: 300 }]);
+  const requestsBefore = emu.state.requests;
+  const firing = fire('pages');
+  while (emu.state.requests === requestsBefore) await new Promise((resolve) => setTimeout(resolve, 5));
+  emu.state.runs.get('80000').status = STATUS.failed; // no admin route sets a status: the record itself
+  const run = await firing;
+
+  assert.deepEqual(run.lists.map((e) => e.params.PageIndex), ['1', '2']);
+  const rerunIds = run.rerunRequests.map(([, id]) => id);
+  assert.equal(rerunIds.length, 103);
+  assert.equal(new Set(rerunIds).size, 103, 'an instance was rerun twice in one run');
+  assert.equal(run.reruns['80100'], 1);
+  assert.ok(!rerunIds.includes('80000'), 'read after page 1 was answered: next run');
+  const flow = flowOf(run.summary, '8');
+  assert.deepEqual([flow.found, flow.rerun.length, flow.deferred.length], [103, 103, 0]);
+  assert.equal(run.attempts['8:80100'], '1');
 });
 
 test('a bad configuration is recorded in the summary and nothing is sent', async () => {
