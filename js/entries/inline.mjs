@@ -1,0 +1,28 @@
+// The entry for every runtime but workerd (browsers, bundlers, Node, Deno,
+// Bun, Vercel Edge): the .wasm travels inside this file as a string with one
+// char per byte, and is compiled synchronously at import. No top-level await,
+// no `import.meta.url`, no file next to the bundle to find, so any bundler
+// (or none) and any output format work with zero configuration. Chromium
+// allows synchronous compilation on the main thread up to 8 MB; this module
+// is ~45 KB.
+//
+// Built twice by scripts/build.mjs: dist/web/index.mjs (ESM) and
+// dist/node/index.cjs (CommonJS).
+import wasm from '../wasm-bytes.mjs';
+import { instantiate } from '../instantiate.mjs';
+import { bind, DmsError, ErrorKind, ErrorCode } from '../api.mjs';
+
+function bytesOf(text) {
+  const bytes = new Uint8Array(text.length);
+  for (let i = 0; i < text.length; i++) bytes[i] = text.charCodeAt(i);
+  return bytes;
+}
+
+export { DmsError, ErrorKind, ErrorCode };
+export const {
+  rerunTaskFlowInstance,
+  signRerunTaskFlowInstance,
+  listTaskFlowInstances,
+  iterateTaskFlowInstances,
+  signListTaskFlowInstances,
+} = bind(instantiate(new WebAssembly.Module(bytesOf(wasm))));
