@@ -18,10 +18,10 @@ import assert from 'node:assert/strict';
 import { readFileSync, statSync, writeFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { startEmulator } from '../../emulator/server.mjs';
-import { importPackage, repoRoot } from '../support/consumer.mjs';
+import { importPackage, packageDir, repoRoot } from '../support/consumer.mjs';
 import { CELLS, runtimeVersion } from './cells.mjs';
 import { closeHosts } from './hosts.mjs';
-import { emitted, makeProject, matrixDir } from './project.mjs';
+import { emitted, inlineWasmIn, makeProject, matrixDir } from './project.mjs';
 
 /** Official-signer vectors (tests/vectors, made by @alicloud/openapi-util): CJK POST, astral GET, STS token. */
 const VECTORS = JSON.parse(readFileSync(join(repoRoot, 'tests/vectors/official-generated.json'), 'utf8'));
@@ -32,6 +32,7 @@ const SIGN = PICKED.map(({ method, secret, params: p }) => ({
   overrides: { timestamp: p.Timestamp, nonce: p.SignatureNonce },
 }));
 const SIGNATURES = PICKED.map((v) => v.signature);
+const WASM = readFileSync(join(packageDir, 'dist/web/dms_rerun_bg.wasm'));
 
 /** Each cell signs with its own key, so the emulator's log tells whose rerun it got. */
 const keyOf = (cell) => ({ accessKeyId: `matrix-${cell.id}`, accessKeySecret: `secret-of-${cell.id}` });
@@ -83,7 +84,8 @@ describe('matrix', { concurrency: CONCURRENCY }, () => {
       const input = { vectors: SIGN, config: { ...key, endpoint: emu.url }, request: REQUEST };
       const host = await cell.run(dir, built, input);
       const t2 = performance.now();
-      const out = built && (statSync(built.out).isDirectory() ? emitted(built.out) : emitted(join(built.out, '..')));
+      const outDir = built && (statSync(built.out).isDirectory() ? built.out : join(built.out, '..'));
+      const out = built && emitted(outDir);
 
       const row = {
         id: cell.id,
@@ -110,6 +112,12 @@ describe('matrix', { concurrency: CONCURRENCY }, () => {
       assert.equal(seen.length, 1, 'requests the emulator got from this cell');
       assert.deepEqual(r.rerun.result, { requestId: seen[0].requestId, success: true });
       assert.equal(seen[0].status, 200);
+      if (out) {
+        // What the tool emitted holds the module byte for byte: inline in one script, or (workerd) as the one .wasm.
+        const copies = out.files.map((f) => (f.name.endsWith('.wasm') ? readFileSync(join(outDir, f.name)) : inlineWasmIn(readFileSync(join(outDir, f.name), 'utf8')))).filter(Boolean);
+        assert.equal(copies.length, 1, `copies of the wasm in ${out.files.map((f) => f.name)}`);
+        assert.ok(copies[0].equals(WASM), 'the emitted wasm differs from the package\'s');
+      }
       if (cell.id === 'bun') assert.equal(r.requireIsImport, true, 'Bun: require and import give different modules');
     });
   }

@@ -89,3 +89,19 @@ export function deploy(id, file, type) {
 }
 
 export const fileSize = (path) => statSync(path).size;
+
+/**
+ * The wasm bytes as they came out of a bundler: finds the string literal
+ * that starts with the module's magic number in emitted code (whatever
+ * quotes and escapes the tool chose) and evaluates just that literal.
+ * Null when there is none.
+ */
+export function inlineWasmIn(code) {
+  const start = /(["'`])(?:\\0|\\x00|\\u0000)asm/.exec(code);
+  if (!start) return null;
+  const quote = start[1];
+  let i = start.index + 1;
+  while (i < code.length && code[i] !== quote) i += code[i] === '\\' ? 2 : 1;
+  const text = (0, eval)(`'use strict'; ${code.slice(start.index, i + 1)}`);
+  return Buffer.from(text, 'latin1');
+}
