@@ -1,12 +1,15 @@
 /**
  * The gateway's checks on a request to `/`, in the order the real gateway
  * answers them: common parameters, access key, timestamp, signature, nonce,
- * STS token, action/version, then the operation's own parameters.
+ * STS token, action/version, then the operation's own parameters (each
+ * operation's table row in operations.mjs).
  */
 import { verifySignature, safeEqual } from './signature.mjs';
-import { gatewayFailure, missing, invalidParameter } from './responses.mjs';
+import { gatewayFailure, missing } from './responses.mjs';
+import { readParams } from './params.mjs';
+import { operationOf } from './operations.mjs';
 
-export const ACTION = 'ReRunTaskFlowInstance';
+export { isLong } from './params.mjs';
 export const API_VERSION = '2018-11-01';
 export const TIMESTAMP_WINDOW_MS = 15 * 60 * 1000;
 
@@ -21,17 +24,11 @@ const REQUIRED_COMMON = [
   'Version',
 ];
 
-const MAX_LONG = (1n << 63n) - 1n;
 const TIMESTAMP = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/;
 
 /** A required parameter is absent when missing or empty. */
 function absent(params, name) {
   return !Object.hasOwn(params, name) || params[name] === '';
-}
-
-/** Long: canonical decimal (no sign, no leading zeros) within 0..2^63−1. */
-export function isLong(text) {
-  return /^(0|[1-9][0-9]*)$/.test(text) && BigInt(text) <= MAX_LONG;
 }
 
 /** Parses `YYYY-MM-DDThh:mm:ssZ` strictly (no rollover such as month 13). */
@@ -44,8 +41,8 @@ export function parseTimestamp(text) {
 
 /**
  * Runs every check. On failure returns `{failure: {status, code, message}}`;
- * on success `{accessKeyId, operation: {tid, dagId, dagInstanceId, dagVersion}}`
- * with ids kept as canonical decimal strings.
+ * on success `{accessKeyId, action, operation}` where `operation` holds the
+ * action's parameters by key (operations.mjs), ids as canonical decimal strings.
  * @param {string} method  HTTP method (GET or POST)
  * @param {Record<string,string>} params  all decoded parameters
  * @param {{credentials: Map, nonces: import('./nonces.mjs').NonceStore, now: number}} ctx
@@ -93,23 +90,12 @@ export function checkRequest(method, params, { credentials, nonces, now }) {
   }
 
   // 7. action and version
-  if (params.Action !== ACTION) return { failure: gatewayFailure('InvalidAction.NotFound') };
+  const operation = operationOf(params.Action);
+  if (!operation) return { failure: gatewayFailure('InvalidAction.NotFound') };
   if (params.Version !== API_VERSION) return { failure: gatewayFailure('InvalidVersion') };
 
   // 8. operation parameters
-  for (const name of ['DagId', 'DagInstanceId', 'DagVersion']) {
-    if (absent(params, name)) return { failure: missing(name) };
-  }
-  for (const name of ['DagId', 'DagInstanceId', 'Tid']) {
-    if (Object.hasOwn(params, name) && !isLong(params[name])) return { failure: invalidParameter(name) };
-  }
-  return {
-    accessKeyId: key.accessKeyId,
-    operation: {
-      tid: params.Tid,
-      dagId: params.DagId,
-      dagInstanceId: params.DagInstanceId,
-      dagVersion: params.DagVersion,
-    },
-  };
+  const read = readParams(params, operation.params);
+  if (read.failure) return read;
+  return { accessKeyId: key.accessKeyId, action: params.Action, operation: read.values };
 }

@@ -70,11 +70,12 @@ export function corsHeaders() {
 }
 
 /**
- * Headers for one answer: CORS, request id and content type, then the
- * caller's overrides (lower-cased; a null value removes the header).
+ * Headers for one answer: CORS (unless `cors: false`), request id and
+ * content type, then the caller's overrides (lower-cased; a null value
+ * removes the header).
  */
-export function answerHeaders({ requestId, contentType = JSON_TYPE, headers = {} } = {}) {
-  const out = corsHeaders();
+export function answerHeaders({ requestId, contentType = JSON_TYPE, headers = {}, cors = true } = {}) {
+  const out = cors ? corsHeaders() : {};
   if (requestId) out['x-acs-request-id'] = requestId;
   if (contentType) out['content-type'] = contentType;
   for (const [name, value] of Object.entries(headers ?? {})) {

@@ -4,7 +4,12 @@
  */
 import { NonceStore } from './nonces.mjs';
 
-export function createState({ logLimit = 20_000 } = {}) {
+/**
+ * @param {object} [options]
+ * @param {number} [options.logLimit=20000]
+ * @param {ReturnType<import('./runs.mjs').createRunStore>} [options.runs]  execution records (reset with the rest)
+ */
+export function createState({ logLimit = 20_000, runs } = {}) {
   const state = {
     /** requests to `/` (OPTIONS, admin and unknown paths excluded) */
     requests: 0,
@@ -17,6 +22,8 @@ export function createState({ logLimit = 20_000 } = {}) {
     /** pending one-shot faults, consumed in order by requests to `/` */
     faults: [],
     nonces: new NonceStore(),
+    /** execution records of the seeded task flows (runs.mjs) */
+    runs,
 
     /** Appends a log entry, keeping only the newest `logLimit`. */
     record(entry) {
@@ -24,8 +31,9 @@ export function createState({ logLimit = 20_000 } = {}) {
       if (state.log.length > logLimit) state.log.splice(0, state.log.length - logLimit);
     },
 
-    /** Forgets requests, reruns, nonces, streams and pending faults. */
+    /** Forgets requests, reruns, nonces, streams and pending faults; records go back to the seed. */
     reset() {
+      state.runs?.reset();
       state.requests = 0;
       state.log.length = 0;
       state.reruns.clear();

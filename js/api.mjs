@@ -1,11 +1,11 @@
 // The public JS surface, shared by every runtime's entry.
 //
-// Rust validates, signs, issues the fetch, judges the answer and sets the
-// retry policy. This file only reads the caller's options (plain property
-// reads are far cheaper in JS than across the wasm boundary), does the
-// waiting (awaits, the timeoutMs timer, the caller's AbortSignal, reading at
-// most 1 MiB of body), names the positional results, and upgrades error
-// records to `DmsError`.
+// Who owns what (src/wasm/mod.rs says the same): Rust reads the input,
+// validates it, signs, issues the `fetch`, judges each answer, decides
+// whether and when to retry, and writes every error's kind, code and
+// message. This file does only what must be JS: copying the caller's own
+// properties once, the awaits, the budget timer, listening to the caller's
+// AbortSignal, and reading the body stream up to the limit Rust sets.
 
 /** Every `DmsError.kind`. */
 export const ErrorKind = Object.freeze({
@@ -27,91 +27,244 @@ export const ErrorCode = Object.freeze({
   MissingCode: 'InvalidResponse.MissingCode',
   TooLarge: 'InvalidResponse.TooLarge',
   NotHttp: 'InvalidResponse.NotHttp',
+  BadList: 'InvalidResponse.BadList',
   InvalidParameterPrefix: 'InvalidParameter.',
   SignatureDoesNotMatch: 'SignatureDoesNotMatch',
 });
 
 /** Every failure of this package: see README "Errors". */
 export class DmsError extends Error {
-  constructor(record) {
-    super(record.message);
+  constructor(record, options) {
+    super(record.message, options);
     this.name = 'DmsError';
     this.kind = record.kind;
     this.code = record.code;
     this.retryable = record.retryable === true;
-    if (record.requestId !== undefined) this.requestId = record.requestId;
-    if (record.httpStatus !== undefined) this.httpStatus = record.httpStatus;
-    if (record.recommend !== undefined) this.recommend = record.recommend;
-    if (record.attempts !== undefined) this.attempts = record.attempts;
+    if (record.requestId != null) this.requestId = record.requestId;
+    if (record.httpStatus != null) this.httpStatus = record.httpStatus;
+    if (record.recommend != null) this.recommend = record.recommend;
+    if (record.attempts != null) this.attempts = record.attempts;
   }
 }
 
-function invalid(field, message) {
-  const code = 'InvalidParameter.' + field[0].toUpperCase() + field.slice(1);
-  return new DmsError({ kind: 'InvalidInput', code, message: field + ' ' + message, retryable: false });
-}
+const RERUN = 'ReRunTaskFlowInstance';
+const LIST = 'ListTaskFlowInstance';
 
-/** Rust's positional error record → a plain record (see `error_record` in src/wasm/mod.rs). */
-function fromRust(error) {
-  if (!Array.isArray(error) || typeof error[0] !== 'string') return error;
-  const [kind, code, message, retryable, requestId, httpStatus, recommend, attempts, retryAfterMs] = error;
-  return { kind, code, message, retryable, requestId, httpStatus, recommend, attempts, retryAfterMs };
-}
+/** Wires the public functions to one initialised wasm-bindgen glue module. */
+export function bind(glue) {
+  const { Call, Failure, Stop, Refusal } = glue;
+  const maxBodyBytes = glue.maxBodyBytes();
+  const fields = new Map();
 
-/** Error records become `DmsError`s; anything else is a bug and is rethrown as is. */
-function upgrade(error) {
-  if (error instanceof DmsError) return error;
-  error = fromRust(error);
-  if (error !== null && typeof error === 'object' && typeof error.kind === 'string' && !(error instanceof Error)) {
-    return new DmsError(error);
+  /** A Rust `Failure` becomes a `DmsError` (and is freed); anything else is a bug, rethrown as is. */
+  function upgrade(error, cause) {
+    if (!(error instanceof Failure)) return error;
+    const record = {
+      kind: error.kind, code: error.code, message: error.message, retryable: error.retryable,
+      requestId: error.requestId, httpStatus: error.httpStatus, recommend: error.recommend, attempts: error.attempts,
+    };
+    const options = error.keepCause && cause !== undefined ? { cause } : undefined;
+    error.free();
+    return new DmsError(record, options);
   }
-  return error;
-}
 
-function asObject(value, field, optional) {
-  if (optional && (value === undefined || value === null)) return {};
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    throw invalid(field, 'must be an object');
-  }
-  return value;
-}
-
-const MAX_BODY_BYTES = 1024 * 1024;
-const TIMEOUT = { kind: 'Timeout', code: 'Timeout', message: 'no answer within timeoutMs; the rerun may still have happened', retryable: false };
-const ABORTED = { kind: 'Aborted', code: 'Aborted', message: 'the call was aborted by its AbortSignal', retryable: false };
-
-/**
- * Hands one answer to Rust's `judge`: `JSON.parse` here (the engine's exact
- * parser), the fields as they came, types checked in Rust. Returns the
- * RerunResult or throws Rust's error record.
- */
-function judgeAnswer(glue, status, body, header, requestId, securityToken) {
-  // Retry hints only matter on errors; a 2xx is judged by its body alone.
-  const hints = !(status >= 200 && status < 300);
-  // 0: over 1 MiB, 1: not a JSON object, 2: an object (its fields go to Rust).
-  let state = 0;
-  let o;
-  if (body !== undefined) {
-    try {
-      o = JSON.parse(body);
-    } catch {
-      o = undefined;
+  /**
+   * The caller's own properties named by `names`, each read exactly once
+   * (nothing from the prototype). A getter or Proxy trap that throws
+   * refuses the call.
+   */
+  function copy(object, names, what, optional) {
+    const out = { __proto__: null };
+    if (optional && (object === undefined || object === null)) return out;
+    if (typeof object !== 'object' || object === null || Array.isArray(object)) throw glue.refuse(what, Refusal.NotAnObject);
+    for (const name of names) {
+      try {
+        if (Object.hasOwn(object, name)) out[name] = object[name];
+      } catch {
+        throw glue.refuse(name, Refusal.Unreadable);
+      }
     }
-    state = o !== null && typeof o === 'object' && !Array.isArray(o) ? 2 : 1;
+    return out;
   }
-  if (state !== 2) o = {};
-  const result = glue.judge(
-    status, state,
-    o.RequestId, o.Success, o.ErrorCode, o.ErrorMessage, o.Code, o.Message, o.Recommend,
-    hints ? header('x-acs-retry-after') : undefined,
-    hints ? header('retry-after') : undefined,
-    requestId,
-    typeof securityToken === 'string' ? securityToken : undefined,
-  );
-  const out = { requestId: result[0], success: true };
-  if (result[1] !== undefined) out.errorCode = result[1];
-  if (result[2] !== undefined) out.errorMessage = result[2];
-  return out;
+
+  /** `[config fields, request fields]` of `action`, from Rust's tables. */
+  function namesOf(action) {
+    let names = fields.get(action);
+    if (!names) fields.set(action, (names = glue.inputFields(action)));
+    return names;
+  }
+
+  /** Copies the input once and lets Rust validate it into a `Call`. */
+  function open(action, config, request, what) {
+    const [configNames, requestNames] = namesOf(action);
+    const c = copy(config, configNames, 'config');
+    const r = copy(request, requestNames, what);
+    const values = [];
+    for (const name of configNames) values.push(c[name]);
+    for (const name of requestNames) values.push(r[name]);
+    return { call: new Call(action, values), signal: c.signal };
+  }
+
+  function preview(action, config, request, overrides, what) {
+    let call;
+    try {
+      call = open(action, config, request, what).call;
+      const o = copy(overrides, ['timestamp', 'nonce'], 'overrides', true);
+      const p = call.preview(o.timestamp, o.nonce);
+      const out = {
+        method: p.method, url: p.url, headers: {}, body: null,
+        canonicalQuery: p.canonicalQuery, stringToSign: p.stringToSign, signature: p.signature,
+      };
+      p.free();
+      return out;
+    } catch (error) {
+      throw upgrade(error);
+    } finally {
+      call?.free();
+    }
+  }
+
+  async function run(action, config, request, what) {
+    let call;
+    let wait;
+    try {
+      const opened = open(action, config, request, what);
+      call = opened.call;
+      try {
+        wait = new Wait(call.timeoutMs, opened.signal, Stop);
+      } catch {
+        throw glue.refuse('signal', Refusal.Unreadable);
+      }
+      return await attempts(call, wait);
+    } catch (error) {
+      throw upgrade(error);
+    } finally {
+      wait?.end();
+      call?.free();
+    }
+  }
+
+  /** Sends until Rust judges an answer a success, or says not to retry. */
+  async function attempts(call, wait) {
+    for (;;) {
+      if (wait.stop !== undefined) throw call.stopped(wait.stop, undefined, undefined, undefined);
+      let failure;
+      try {
+        return await attempt(call, wait);
+      } catch (error) {
+        if (!(error instanceof Failure)) throw error;
+        failure = error;
+      }
+      const delay = call.retryDelay(failure);
+      if (delay === undefined) throw upgrade(failure, causes.get(failure));
+      failure.free();
+      // A stop during the wait is reported at the top of the loop.
+      await wait.sleep(delay).catch(() => {});
+    }
+  }
+
+  /** One request: send, await the answer, read the body, judge. */
+  async function attempt(call, wait) {
+    const sent = call.send(wait.controller.signal);
+    let response;
+    try {
+      response = await wait.race(sent);
+    } catch (error) {
+      throw failed(call, wait, Stop.Network, error);
+    }
+    let status;
+    let headers;
+    try {
+      status = response.status;
+      headers = response.headers;
+    } catch {
+      status = undefined;
+    }
+    let body;
+    try {
+      body = typeof status === 'number' ? await readBody(response, wait) : '';
+    } catch (error) {
+      throw failed(call, wait, Stop.BodyNetwork, error, status, headers);
+    }
+    return call.judge(status, headers, body);
+  }
+
+  /** Rust's failure for what JS saw; the runtime's error rides along as a cause candidate. */
+  function failed(call, wait, stop, error, status, headers) {
+    const failure = call.stopped(wait.stop ?? stop, wait.stop === undefined ? error : undefined, status, headers);
+    causes.set(failure, error);
+    return failure;
+  }
+
+  /** The runtime's error behind each network failure; Rust decides whether it may be kept. */
+  const causes = new WeakMap();
+
+  /** The body text, counting the bytes the stream yields (decoded, whatever the headers say); `undefined` past the limit. */
+  async function readBody(response, wait) {
+    const stream = response.body;
+    if (stream && typeof stream.getReader === 'function') {
+      const reader = stream.getReader();
+      const chunks = [];
+      let size = 0;
+      for (;;) {
+        const { done, value } = await wait.race(reader.read());
+        if (done) break;
+        if (!(value instanceof Uint8Array)) {
+          reader.cancel().catch(() => {});
+          throw new TypeError('the response body is not a byte stream');
+        }
+        size += value.byteLength;
+        if (size > maxBodyBytes) {
+          reader.cancel().catch(() => {});
+          return undefined;
+        }
+        chunks.push(value);
+      }
+      if (chunks.length === 1) return new TextDecoder().decode(chunks[0]);
+      const bytes = new Uint8Array(size);
+      let at = 0;
+      for (const chunk of chunks) {
+        bytes.set(chunk, at);
+        at += chunk.byteLength;
+      }
+      return new TextDecoder().decode(bytes);
+    }
+    if (stream === null) return '';
+    if (typeof response.text === 'function') {
+      // A Response-like without a stream (a caller's fetch double): the limit counts UTF-8 bytes.
+      const text = String(await wait.race(response.text()));
+      return new TextEncoder().encode(text).byteLength > maxBodyBytes ? undefined : text;
+    }
+    return '';
+  }
+
+  async function* iterate(config, query) {
+    let c;
+    let q;
+    try {
+      const [configNames, requestNames] = namesOf(LIST);
+      c = copy(config, configNames, 'config');
+      q = copy(query, requestNames, 'query');
+    } catch (error) {
+      throw upgrade(error);
+    }
+    let pageIndex = q.pageIndex ?? 1;
+    for (;;) {
+      const page = await run(LIST, c, { ...q, pageIndex }, 'query');
+      for (const instance of page.instances) yield instance;
+      const seen = (page.pageIndex - 1) * page.pageSize + page.instances.length;
+      if (page.instances.length === 0 || seen >= page.totalCount) return;
+      pageIndex = page.pageIndex + 1;
+    }
+  }
+
+  return {
+    rerunTaskFlowInstance: (config, request) => run(RERUN, config, request, 'request'),
+    signRerunTaskFlowInstance: (config, request, overrides) => preview(RERUN, config, request, overrides, 'request'),
+    listTaskFlowInstances: (config, query) => run(LIST, config, query, 'query'),
+    iterateTaskFlowInstances: iterate,
+    signListTaskFlowInstances: (config, query, overrides) => preview(LIST, config, query, overrides, 'query'),
+  };
 }
 
 /**
@@ -121,234 +274,62 @@ function judgeAnswer(glue, status, body, header, requestId, securityToken) {
  */
 const watchers = new WeakMap();
 
-function watch(signal, call) {
-  let calls = watchers.get(signal);
-  if (!calls) {
-    calls = new Set();
-    const onAbort = () => {
-      for (const c of calls) c.halt(ABORTED);
-    };
-    calls.onAbort = onAbort;
-    watchers.set(signal, calls);
-    signal.addEventListener('abort', onAbort);
-  }
-  calls.add(call);
-}
-
-function unwatch(signal, call) {
-  const calls = watchers.get(signal);
-  if (!calls) return;
-  calls.delete(call);
-  if (calls.size === 0) {
-    signal.removeEventListener('abort', calls.onAbort);
-    watchers.delete(signal);
-  }
-}
-
 /**
- * One call's waiting: the budget timer, the caller's signal, and every await
- * raced against them. Rust decides everything else (see src/wasm/mod.rs).
+ * One call's waiting: the budget timer, the caller's signal, the backoff
+ * sleep, and every await raced against them. `stop` is the `Stop` that ended
+ * it (Timeout or Aborted), once one did.
  */
-class Call {
-  constructor() {
+class Wait {
+  constructor(timeoutMs, signal, { Timeout, Aborted }) {
     this.controller = new AbortController();
-    this.stop = null; // TIMEOUT or ABORTED once stopped
+    this.stop = undefined;
     this.stopped = new Promise((resolve) => { this.wake = resolve; });
-    this.attempts = 0;
+    if (timeoutMs > 0) this.timer = setTimeout(() => this.halt(Timeout), timeoutMs);
+    if (signal) {
+      this.signal = signal;
+      let calls = watchers.get(signal);
+      if (!calls) {
+        calls = new Set();
+        calls.onAbort = () => { for (const c of calls) c.halt(Aborted); };
+        watchers.set(signal, calls);
+        signal.addEventListener('abort', calls.onAbort);
+      }
+      calls.add(this);
+      if (signal.aborted) this.halt(Aborted);
+    }
   }
 
-  halt(reason) {
-    if (this.stop) return;
-    this.stop = reason;
+  halt(stop) {
+    if (this.stop !== undefined) return;
+    this.stop = stop;
+    clearTimeout(this.sleeper);
     this.controller.abort();
     this.wake();
   }
 
-  /** Starts the budget and links the caller's signal (after the first send validated both). */
-  arm(timeoutMs, signal) {
-    if (timeoutMs > 0) {
-      this.endsAt = Date.now() + timeoutMs;
-      this.timer = setTimeout(() => this.halt(TIMEOUT), timeoutMs);
-    }
-    if (signal) {
-      this.signal = signal;
-      watch(signal, this);
-      if (signal.aborted) this.halt(ABORTED);
-    }
-  }
-
   end() {
     clearTimeout(this.timer);
-    if (this.signal) unwatch(this.signal, this);
+    clearTimeout(this.sleeper);
+    const calls = this.signal && watchers.get(this.signal);
+    if (!calls) return;
+    calls.delete(this);
+    if (calls.size === 0) {
+      this.signal.removeEventListener('abort', calls.onAbort);
+      watchers.delete(this.signal);
+    }
   }
 
-  failure(record, status) {
-    const out = { ...record, attempts: this.attempts };
-    if (status !== undefined) {
-      // Headers arrived: keep the gateway's id too, the rerun may have happened.
-      out.httpStatus = status;
-      if (this.requestId) out.requestId = this.requestId;
-    }
-    return out;
-  }
-
-  /** Awaits `promise` unless the call stops first; a rejection becomes `Network`. */
-  async wait(promise, status) {
-    let value;
-    try {
-      value = await Promise.race([promise, this.stopped]);
-    } catch {
-      if (this.stop) throw this.failure(this.stop, status);
-      const message = status === undefined
-        ? 'the request could not be sent or got no answer'
-        : 'the connection failed while reading the answer';
-      throw this.failure({ kind: 'Network', code: 'NetworkError', message, retryable: false }, status);
-    }
-    if (this.stop) throw this.failure(this.stop, status);
+  /** `promise`'s value unless the call stops first; then it throws a marker the caller turns into Rust's failure. */
+  async race(promise) {
+    const value = await Promise.race([promise, this.stopped]);
+    if (this.stop !== undefined) throw STOPPED;
     return value;
   }
 
-  async run(glue, send, signal, securityToken) {
-    let maxRetries = 0;
-    for (;;) {
-      let sent;
-      try {
-        sent = send(this.controller.signal);
-      } catch (error) {
-        const record = fromRust(error);
-        // `fetch` itself threw: that attempt counts.
-        if (record?.kind === 'Network') record.attempts = this.attempts + 1;
-        throw record;
-      }
-      if (this.attempts === 0) {
-        maxRetries = sent[1];
-        this.arm(sent[0], signal);
-      }
-      this.attempts += 1;
-      this.requestId = undefined;
-      const response = await this.wait(sent[2]);
-      const status = response?.status;
-      const headers = response?.headers;
-      const header = (name) => {
-        try {
-          const value = headers.get(name);
-          return typeof value === 'string' ? value : undefined;
-        } catch {
-          return undefined;
-        }
-      };
-      this.requestId = header('x-acs-request-id');
-      const body = typeof status === 'number' ? await this.readBody(response, header, status) : '';
-      try {
-        return judgeAnswer(glue, status, body, header, this.requestId, securityToken);
-      } catch (error) {
-        const record = fromRust(error);
-        if (!record || typeof record.kind !== 'string') throw record;
-        record.attempts = this.attempts;
-        if (!record.retryable || this.attempts > maxRetries) throw record;
-        const delay = glue.backoffMs(this.attempts, record.retryAfterMs);
-        if (delay < 0 || (this.endsAt !== undefined && Date.now() + delay >= this.endsAt)) throw record;
-        await this.wait(new Promise((resolve) => setTimeout(resolve, delay)), undefined);
-      }
-    }
-  }
-
-  /** At most 1 MiB of body text; `undefined` once it is larger (reading stops there). */
-  async readBody(response, header, status) {
-    const length = header('content-length');
-    const declared = typeof length === 'string' && /^\d+$/.test(length.trim()) ? Number(length) : undefined;
-    const body = response.body;
-    if (declared > MAX_BODY_BYTES) {
-      body?.cancel?.().catch(() => {});
-      return undefined;
-    }
-    if (declared !== undefined && typeof response.text === 'function') {
-      // Length known and within the limit: the runtime's own fast path.
-      return String(await this.wait(response.text(), status));
-    }
-    if (body && typeof body.getReader === 'function') {
-      const reader = body.getReader();
-      const chunks = [];
-      let size = 0;
-      for (;;) {
-        const { done, value } = await this.wait(reader.read(), status);
-        if (done) break;
-        if (!(value instanceof Uint8Array)) {
-          reader.cancel().catch(() => {});
-          throw this.failure({ kind: 'Network', code: 'NetworkError', message: 'the response body is not a byte stream', retryable: false }, status);
-        }
-        size += value.byteLength;
-        if (size > MAX_BODY_BYTES) {
-          reader.cancel().catch(() => {});
-          return undefined;
-        }
-        chunks.push(value);
-      }
-      const bytes = new Uint8Array(size);
-      let at = 0;
-      for (const chunk of chunks) {
-        bytes.set(chunk, at);
-        at += chunk.byteLength;
-      }
-      return new TextDecoder().decode(bytes);
-    }
-    if (typeof response.text === 'function') {
-      // A Response-like without a stream: the limit counts UTF-8 bytes.
-      const text = String(await this.wait(response.text(), status));
-      return new TextEncoder().encode(text).byteLength > MAX_BODY_BYTES ? undefined : text;
-    }
-    return '';
+  /** The backoff wait; its timer is cleared when the call stops, so nothing keeps the process alive. */
+  async sleep(ms) {
+    await this.race(new Promise((resolve) => { this.sleeper = setTimeout(resolve, ms); }));
   }
 }
 
-/**
- * Rust's `prepare` with the caller's options as positional arguments:
- * validate, sign (with `overrides`, else a fresh timestamp and nonce) and,
- * given `abort`, send.
- */
-function prepare(glue, c, r, overrides, abort) {
-  return glue.prepare(
-    c.accessKeyId, c.accessKeySecret, c.securityToken, c.endpoint, c.regionId, c.method,
-    r.tid, r.dagId, r.dagInstanceId, r.dagVersion,
-    c.timeoutMs, c.maxRetries, c.signal, c.fetch,
-    overrides.timestamp, overrides.nonce, abort,
-  );
-}
-
-/** Wires the public functions to one initialised wasm-bindgen glue module. */
-export function bind(glue) {
-  function signRerunTaskFlowInstance(config, request, overrides) {
-    let signed;
-    try {
-      signed = prepare(glue, asObject(config, 'config'), asObject(request, 'request'), asObject(overrides, 'overrides', true));
-    } catch (error) {
-      throw upgrade(error);
-    }
-    return {
-      method: signed[0],
-      url: signed[1],
-      headers: {},
-      body: null,
-      canonicalQuery: signed[2],
-      stringToSign: signed[3],
-      signature: signed[4],
-    };
-  }
-
-  async function rerunTaskFlowInstance(config, request) {
-    const call = new Call();
-    try {
-      const c = asObject(config, 'config');
-      const r = asObject(request, 'request');
-      // Each attempt: validated, signed afresh (new nonce and timestamp) and sent.
-      const send = (abort) => prepare(glue, c, r, {}, abort);
-      return await call.run(glue, send, c.signal, c.securityToken);
-    } catch (error) {
-      throw upgrade(error);
-    } finally {
-      call.end();
-    }
-  }
-
-  return { rerunTaskFlowInstance, signRerunTaskFlowInstance };
-}
+const STOPPED = Symbol('stopped');

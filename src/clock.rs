@@ -66,6 +66,33 @@ pub fn is_valid_timestamp(text: &str) -> bool {
         && field(17, 19) < 60
 }
 
+/// True for a real calendar date `YYYY-MM-DD` (leap years included), years 1000–9999.
+pub fn is_valid_date(text: &str) -> bool {
+    let b = text.as_bytes();
+    if b.len() != 10 || b.get(4) != Some(&b'-') || b.get(7) != Some(&b'-') {
+        return false;
+    }
+    let number = |from: usize, to: usize| {
+        b.get(from..to).and_then(|d| {
+            d.iter().try_fold(0u32, |n, &c| {
+                c.is_ascii_digit().then(|| n * 10 + u32::from(c - b'0'))
+            })
+        })
+    };
+    let (Some(year), Some(month), Some(day)) = (number(0, 4), number(5, 7), number(8, 10)) else {
+        return false;
+    };
+    let leap = year % 4 == 0 && (year % 100 != 0 || year % 400 == 0);
+    let days = match month {
+        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
+        4 | 6 | 9 | 11 => 30,
+        2 if leap => 29,
+        2 => 28,
+        _ => return false,
+    };
+    year >= 1000 && (1..=days).contains(&day)
+}
+
 /// Formats 16 random bytes as a UUID-v4-shaped lowercase string.
 pub fn format_nonce(mut bytes: [u8; 16]) -> String {
     bytes[6] = (bytes[6] & 0x0f) | 0x40;

@@ -21,6 +21,7 @@ extern crate alloc;
 pub mod clock;
 pub mod encode;
 pub mod error;
+pub mod operation;
 pub mod params;
 pub mod request;
 pub mod response;

@@ -158,15 +158,16 @@ fn split_host_port(authority: &str) -> Option<(&str, Option<&str>)> {
     }
 }
 
+/// A host `fetch` will accept, judged as the WHATWG URL parser does: a
+/// bracketed IPv6 literal, a dotted-quad IPv4 address, or a DNS name. A name
+/// whose last label is a number is an IPv4 address to that parser
+/// (`256.1.1.1`, `1.2.3.4.5` fail there), so it must be a valid dotted quad.
 fn is_valid_host(host: &str) -> bool {
     let bytes = host.as_bytes();
     if let [b'[', inner @ .., b']'] = bytes {
-        return !inner.is_empty()
-            && inner
-                .iter()
-                .all(|&b| b.is_ascii_hexdigit() || b == b':' || b == b'.');
+        return is_ipv6(inner);
     }
-    !bytes.is_empty()
+    let labels_ok = !bytes.is_empty()
         && bytes.len() <= 253
         && bytes.split(|&b| b == b'.').all(|label| {
             !label.is_empty()
@@ -176,12 +177,129 @@ fn is_valid_host(host: &str) -> bool {
                 && label
                     .iter()
                     .all(|&b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
-        })
+        });
+    let last_is_numeric = bytes.rsplit(|&b| b == b'.').next().is_some_and(|last| {
+        last.first().is_some_and(u8::is_ascii_digit)
+            && last.iter().all(u8::is_ascii_alphanumeric)
+            && (last.iter().all(u8::is_ascii_digit)
+                || last.starts_with(b"0x")
+                || last.starts_with(b"0X"))
+    });
+    labels_ok && (!last_is_numeric || is_ipv4(bytes))
+}
+
+/// Exactly four decimal parts 0–255 without leading zeros (other IPv4
+/// spellings such as `127.1` or `0x7f.1` are refused rather than guessed at).
+fn is_ipv4(bytes: &[u8]) -> bool {
+    let mut parts = 0;
+    for part in bytes.split(|&b| b == b'.') {
+        parts += 1;
+        let value = match part {
+            [b'0'] => Some(0),
+            [b'1'..=b'9', ..] if part.len() <= 3 => {
+                core::str::from_utf8(part).ok().and_then(parse_digits)
+            }
+            _ => None,
+        };
+        if !value.is_some_and(|v| v <= 255) {
+            return false;
+        }
+    }
+    parts == 4
+}
+
+/// An IPv6 address as RFC 4291 writes it (`::` once at most, an IPv4 tail
+/// allowed); no zone id, which URLs do not allow. Byte loops, not `str`
+/// searches: those cost kilobytes of wasm.
+fn is_ipv6(inner: &[u8]) -> bool {
+    let mut groups = 0;
+    let mut compressed = false;
+    let mut rest = inner;
+    if rest.starts_with(b"::") {
+        compressed = true;
+        rest = rest.get(2..).unwrap_or_default();
+        if rest.is_empty() {
+            return true;
+        }
+    }
+    loop {
+        let end = rest.iter().position(|&b| b == b':').unwrap_or(rest.len());
+        let piece = rest.get(..end).unwrap_or_default();
+        let last = end == rest.len();
+        if last && piece.contains(&b'.') {
+            if !is_ipv4(piece) {
+                return false;
+            }
+            groups += 2;
+        } else if (1..=4).contains(&piece.len()) && piece.iter().all(u8::is_ascii_hexdigit) {
+            groups += 1;
+        } else {
+            return false;
+        }
+        if last {
+            break;
+        }
+        rest = rest.get(end + 1..).unwrap_or_default();
+        if rest.first() == Some(&b':') {
+            if compressed {
+                return false;
+            }
+            compressed = true;
+            rest = rest.get(1..).unwrap_or_default();
+            if rest.is_empty() {
+                break;
+            }
+        } else if rest.is_empty() {
+            return false;
+        }
+    }
+    if compressed {
+        groups < 8
+    } else {
+        groups == 8
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn hosts_as_the_whatwg_parser_sees_them() {
+        for good in [
+            "http://127.0.0.1:8787",
+            "https://dms-enterprise.cn-hangzhou.aliyuncs.com",
+            "http://[::1]:80",
+            "http://[1:2:3:4:5:6:7:8]",
+            "http://[::ffff:1.2.3.4]",
+            "http://[2001:db8::1]",
+            "http://[1::]",
+            "http://[::]",
+            "http://a1.b2",
+            "http://localhost",
+        ] {
+            assert!(normalize_endpoint(good).is_some(), "{good}");
+        }
+        for bad in [
+            "http://[1:2]",
+            "http://[1:2:3:4:5:6:7:8:9]",
+            "http://[::1::2]",
+            "http://[1:]",
+            "http://[:1]",
+            "http://[1:2:3:4:5:6:7::8]",
+            "http://[12345::]",
+            "http://[fe80::1%25eth0]",
+            "http://256.1.1.1",
+            "http://1.2.3.4.5",
+            "http://1.2.3",
+            "http://127.1",
+            "http://0x7f.0.0.1",
+            "http://01.2.3.4",
+            "http://example.123",
+        ] {
+            assert!(normalize_endpoint(bad).is_none(), "{bad}");
+        }
+    }
 
     #[test]
     fn ids() {

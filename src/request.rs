@@ -1,11 +1,11 @@
-//! The ReRunTaskFlowInstance operation: its exact parameter set and the
-//! signed request built from it.
+//! Signed requests: the common RPC parameters plus an operation's own, ready
+//! to apply to any HTTP client.
 
 use alloc::string::String;
 use alloc::vec::Vec;
 
 use crate::params::id_to_string;
-use crate::sign::{sign_sorted, Method};
+use crate::sign::{sign, Method};
 
 /// Alibaba credentials: a long-lived AccessKey, or STS temporary ones.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -46,40 +46,34 @@ pub struct SignedRequest {
     pub signature: String,
 }
 
-/// Signs a ReRunTaskFlowInstance call to `endpoint` (a normalised origin).
-pub fn sign_rerun(
+/// Signs one call of `action` to `endpoint` (a normalised origin): the
+/// common parameters plus the operation's validated `params`, sorted into
+/// canonical order.
+pub fn sign_call(
     endpoint: &str,
     method: Method,
     credentials: &Credentials,
-    request: &RerunRequest,
+    action: &str,
+    params: &[(&str, String)],
     timestamp: &str,
     nonce: &str,
 ) -> SignedRequest {
-    let dag_id = id_to_string(request.dag_id);
-    let dag_instance_id = id_to_string(request.dag_instance_id);
-    let tid = request.tid.map(id_to_string);
-    // Listed in byte order of the keys, so the canonical query needs no sort
-    // (a unit test keeps this list sorted).
-    let pairs = [
-        Some(("AccessKeyId", credentials.access_key_id.as_str())),
-        Some(("Action", "ReRunTaskFlowInstance")),
-        Some(("DagId", dag_id.as_str())),
-        Some(("DagInstanceId", dag_instance_id.as_str())),
-        Some(("DagVersion", request.dag_version.as_str())),
-        Some(("Format", "JSON")),
-        credentials
-            .security_token
-            .as_deref()
-            .map(|token| ("SecurityToken", token)),
-        Some(("SignatureMethod", "HMAC-SHA1")),
-        Some(("SignatureNonce", nonce)),
-        Some(("SignatureVersion", "1.0")),
-        tid.as_deref().map(|tid| ("Tid", tid)),
-        Some(("Timestamp", timestamp)),
-        Some(("Version", "2018-11-01")),
-    ];
-    let params: Vec<(&str, &str)> = pairs.into_iter().flatten().collect();
-    let signed = sign_sorted(method, &params, &credentials.access_key_secret);
+    let mut pairs: Vec<(&str, &str)> = Vec::with_capacity(params.len() + 10);
+    pairs.extend_from_slice(&[
+        ("AccessKeyId", credentials.access_key_id.as_str()),
+        ("Action", action),
+        ("Format", "JSON"),
+        ("SignatureMethod", "HMAC-SHA1"),
+        ("SignatureNonce", nonce),
+        ("SignatureVersion", "1.0"),
+        ("Timestamp", timestamp),
+        ("Version", "2018-11-01"),
+    ]);
+    if let Some(token) = credentials.security_token.as_deref() {
+        pairs.push(("SecurityToken", token));
+    }
+    pairs.extend(params.iter().map(|(k, v)| (*k, v.as_str())));
+    let signed = sign(method, &mut pairs, &credentials.access_key_secret);
     let mut url = String::with_capacity(endpoint.len() + 2 + signed.query.len());
     url.push_str(endpoint);
     url.push_str("/?");
@@ -91,6 +85,34 @@ pub fn sign_rerun(
         string_to_sign: signed.string_to_sign,
         signature: signed.signature,
     }
+}
+
+/// Signs a ReRunTaskFlowInstance call (the typed form of [`sign_call`] with
+/// the rerun's parameters).
+pub fn sign_rerun(
+    endpoint: &str,
+    method: Method,
+    credentials: &Credentials,
+    request: &RerunRequest,
+    timestamp: &str,
+    nonce: &str,
+) -> SignedRequest {
+    let mut params = Vec::with_capacity(4);
+    params.push(("DagId", id_to_string(request.dag_id)));
+    params.push(("DagInstanceId", id_to_string(request.dag_instance_id)));
+    params.push(("DagVersion", request.dag_version.clone()));
+    if let Some(tid) = request.tid {
+        params.push(("Tid", id_to_string(tid)));
+    }
+    sign_call(
+        endpoint,
+        method,
+        credentials,
+        "ReRunTaskFlowInstance",
+        &params,
+        timestamp,
+        nonce,
+    )
 }
 
 #[cfg(test)]

@@ -163,6 +163,13 @@ pub fn redact(message: &str, secret: &str) -> String {
     out
 }
 
+/// Whether `needle` occurs in `text` (byte comparison: `str::contains`'s
+/// two-way searcher costs kilobytes of wasm).
+pub fn contains(text: &str, needle: &str) -> bool {
+    let needle = needle.as_bytes();
+    !needle.is_empty() && text.as_bytes().windows(needle.len()).any(|w| w == needle)
+}
+
 /// Naive substring replacement: messages are short, and `str::replace`'s
 /// two-way searcher costs kilobytes of wasm.
 fn replace_all(text: &str, needle: &str, with: &str) -> String {
@@ -200,6 +207,64 @@ pub fn retry_after_ms(acs_retry_after: Option<&str>, retry_after: Option<&str>) 
         retry_after
             .and_then(parse)
             .map(|secs| secs.saturating_mul(1000))
+    })
+}
+
+/// `text` (JSON) with every integer literal of 16 or more digits turned into
+/// a string literal of the same digits, or `None` when there is none.
+///
+/// `JSON.parse` rounds integers above 2^53 (`9007199254740993` becomes
+/// `…992`); the API types ids as Long and writes them as bare numbers, so
+/// they are quoted first and read back as exact text. Strings are skipped
+/// (escapes included), so digits inside them are left alone.
+pub fn quote_long_integers(text: &str) -> Option<String> {
+    let bytes = text.as_bytes();
+    let mut out: Option<String> = None;
+    let mut copied = 0;
+    let mut i = 0;
+    let mut in_string = false;
+    while let Some(&b) = bytes.get(i) {
+        if in_string {
+            match b {
+                b'\\' => i += 1,
+                b'"' => in_string = false,
+                _ => {}
+            }
+            i += 1;
+            continue;
+        }
+        if b == b'"' {
+            in_string = true;
+            i += 1;
+            continue;
+        }
+        if b != b'-' && !b.is_ascii_digit() {
+            i += 1;
+            continue;
+        }
+        let start = i;
+        i += 1;
+        while bytes
+            .get(i)
+            .is_some_and(|c| c.is_ascii_digit() || matches!(c, b'.' | b'e' | b'E' | b'+' | b'-'))
+        {
+            i += 1;
+        }
+        let token = bytes.get(start..i).unwrap_or_default();
+        let digits = token.iter().filter(|c| c.is_ascii_digit()).count();
+        let integer = token.iter().all(|c| c.is_ascii_digit() || *c == b'-');
+        if integer && digits >= 16 {
+            let buffer = out.get_or_insert_with(|| String::with_capacity(text.len() + 64));
+            buffer.push_str(text.get(copied..start).unwrap_or_default());
+            buffer.push('"');
+            buffer.push_str(text.get(start..i).unwrap_or_default());
+            buffer.push('"');
+            copied = i;
+        }
+    }
+    out.map(|mut buffer| {
+        buffer.push_str(text.get(copied..).unwrap_or_default());
+        buffer
     })
 }
 
@@ -325,6 +390,19 @@ mod tests {
             "raw [redacted] and [redacted]"
         );
         assert_eq!(redact("nothing here", token), "nothing here");
+    }
+
+    #[test]
+    fn long_integers_are_quoted_outside_strings_only() {
+        let body = r#"{"Id":9223372036854775807,"DagId":7,"Big":-9007199254740993,"F":1.5e300,"S":"x\\\"9007199254740993","N":[9007199254740993]}"#;
+        assert_eq!(
+            quote_long_integers(body).as_deref(),
+            Some(
+                r#"{"Id":"9223372036854775807","DagId":7,"Big":"-9007199254740993","F":1.5e300,"S":"x\\\"9007199254740993","N":["9007199254740993"]}"#
+            )
+        );
+        assert_eq!(quote_long_integers(r#"{"Id":900719925474099}"#), None);
+        assert_eq!(quote_long_integers(r#"{"Id":"9223372036854775807"}"#), None);
     }
 
     #[test]

@@ -53,9 +53,24 @@ pub fn canonical_query(params: &mut [(&str, &str)]) -> String {
     canonical_query_sorted(params)
 }
 
-/// Sorts pairs by the bytes of their keys (the canonical order).
+/// Sorts pairs by the bytes of their keys (the canonical order), stably.
+///
+/// An insertion sort: a call has at most ~20 parameters, and the standard
+/// library's sort costs ~2.5 KB of wasm.
 fn sort_by_key(params: &mut [(&str, &str)]) {
-    params.sort_unstable_by(|a, b| a.0.as_bytes().cmp(b.0.as_bytes()));
+    for i in 1..params.len() {
+        let mut j = i;
+        while j > 0 {
+            let (Some(a), Some(b)) = (params.get(j - 1), params.get(j)) else {
+                break;
+            };
+            if a.0.as_bytes() <= b.0.as_bytes() {
+                break;
+            }
+            params.swap(j - 1, j);
+            j -= 1;
+        }
+    }
 }
 
 /// [`canonical_query`] for pairs already in key order (the operation's fixed

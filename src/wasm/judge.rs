@@ -1,100 +1,301 @@
-//! What an answer means, and how long to wait before the next attempt.
+//! Judging one answer: its status, headers and body, by the rules in
+//! `crate::response`.
 //!
-//! The entry reads the status, three headers and at most 1 MiB of body and
-//! parses it with `JSON.parse`; the pure rules in `crate::response` decide.
+//! The body is parsed by the engine's `JSON.parse` (exact for strings, free
+//! in wasm bytes); list answers first get their long integers quoted, so an
+//! id above 2^53 arrives as its exact digits. Fields are read as own
+//! properties only (`Object.entries`), so a polluted prototype cannot
+//! supply a `Success: true` the server never sent.
 
 use alloc::string::String;
 
-use js_sys::Array;
-use wasm_bindgen::prelude::wasm_bindgen;
-use wasm_bindgen::JsValue;
+use js_sys::{Array, JsString};
+use wasm_bindgen::{JsCast, JsValue};
 
-use super::{error_record, optional_text, random};
+use super::js;
 use crate::error::{DmsError, Kind};
-use crate::response::{classify, redact, retry_after_ms, Body, Fields};
-use crate::retry;
+use crate::operation::{Answer, Operation, WireParam, STATUS_NAMES};
+use crate::params::{id_from_f64, id_to_string, is_integer, parse_id};
+use crate::response::{classify, quote_long_integers, retry_after_ms, Body, Fields};
 
-/// Judges one answer. The entry `JSON.parse`s the body (the engine's parser:
-/// exact, and free in wasm bytes) and passes the fields as they came; their
-/// types are checked here. `body` is 0 when the body was over 1 MiB (reading
-/// stopped), 1 when it is not a JSON object, 2 when the fields are its own.
-/// Resolves to `[requestId, errorCode | undefined, errorMessage | undefined]`;
-/// throws an error record (`Api` or `InvalidResponse`) that carries
-/// `retryable` and, when the server sent one, `retryAfterMs`.
-/// `security_token` (a credential) is redacted from the gateway's message.
-#[wasm_bindgen]
-#[allow(clippy::too_many_arguments)]
-pub fn judge(
-    status: JsValue,
-    body: u8,
-    request_id: JsValue,
-    success: JsValue,
-    error_code: JsValue,
-    error_message: JsValue,
-    code: JsValue,
-    message: JsValue,
-    recommend: JsValue,
-    acs_retry_after: Option<String>,
-    retry_after: Option<String>,
-    request_id_header: Option<String>,
-    security_token: Option<String>,
-) -> Result<Array, JsValue> {
+/// Header `name` of a headers object, when it has one.
+pub(crate) fn header(headers: &JsValue, name: &str) -> Option<String> {
+    headers
+        .unchecked_ref::<js::HeadersLike>()
+        .get(name)
+        .ok()
+        .and_then(|v| v.as_string())
+}
+
+pub(crate) fn judge(
+    op: &Operation,
+    params: &[WireParam],
+    status: &JsValue,
+    headers: &JsValue,
+    body: Option<&JsString>,
+) -> Result<JsValue, DmsError> {
+    let header = |name: &str| header(headers, name);
     let Some(status) = status
         .as_f64()
-        .filter(|&s| (100.0..=599.0).contains(&s) && crate::params::is_integer(s))
+        .filter(|&s| (100.0..=599.0).contains(&s) && is_integer(s))
         .map(|s| s as u16)
     else {
-        return Err(error_record(&DmsError::new(
+        return Err(DmsError::new(
             Kind::InvalidResponse,
             "InvalidResponse.NotHttp",
             "fetch returned something that is not a Response",
-        )));
+        ));
     };
-    let body = match body {
-        0 => Body::TooLarge,
-        2 => Body::Object(Fields {
-            request_id: request_id.as_string(),
-            success: success.as_bool(),
-            error_code: error_code.as_string(),
-            error_message: error_message.as_string(),
-            code: code.as_string(),
-            message: message.as_string(),
-            recommend: recommend.as_string(),
-        }),
-        _ => Body::NotJson,
+    let request_id_header = header("x-acs-request-id");
+    let ok = (200..300).contains(&status);
+    // Retry hints only matter on errors; a 2xx is judged by its body alone.
+    let hint = if ok {
+        None
+    } else {
+        retry_after_ms(
+            header("x-acs-retry-after").as_deref(),
+            header("retry-after").as_deref(),
+        )
     };
-    let hint = retry_after_ms(acs_retry_after.as_deref(), retry_after.as_deref());
-    match classify(status, body, hint) {
-        Ok(rerun) => {
-            let out = Array::new_with_length(3);
-            out.set(0, JsValue::from_str(&rerun.request_id));
-            out.set(1, optional_text(rerun.error_code.as_deref()));
-            out.set(2, optional_text(rerun.error_message.as_deref()));
-            Ok(out)
-        }
-        Err(mut err) => {
-            // Gateway pages that are not JSON still carry the id in a header.
-            if err.request_id.is_none() {
-                err.request_id = request_id_header;
+    let parsed = body.map(|text| parse(op, text));
+    let fields = match &parsed {
+        None => Body::TooLarge,
+        Some(Some(object)) => Body::Object(fields(object)),
+        Some(None) => Body::NotJson,
+    };
+    let result = classify(status, fields, hint).and_then(|done| {
+        let object = parsed.flatten().unwrap_or(JsValue::UNDEFINED);
+        let mut pairs = Array::new();
+        push(
+            &mut pairs,
+            "requestId",
+            &JsValue::from_str(&done.request_id),
+        );
+        match op.answer {
+            Answer::Rerun => {
+                push(&mut pairs, "success", &JsValue::TRUE);
+                if let Some(code) = &done.error_code {
+                    push(&mut pairs, "errorCode", &JsValue::from_str(code));
+                }
+                if let Some(message) = &done.error_message {
+                    push(&mut pairs, "errorMessage", &JsValue::from_str(message));
+                }
             }
-            // The gateway quotes its string to sign, which holds an STS token.
-            if let Some(token) = security_token.as_deref() {
-                err.message = redact(&err.message, token);
-            }
-            Err(error_record(&err))
+            Answer::List => list(&mut pairs, &object, params)?,
         }
-    }
+        js::from_entries(&pairs).map_err(|_| not_json(status))
+    });
+    result.map_err(|mut err| {
+        // Gateway pages that are not JSON still carry the id in a header.
+        if err.request_id.is_none() {
+            err.request_id = request_id_header;
+        }
+        err
+    })
 }
 
-/// Milliseconds to wait before retry number `retry` (1-based): full jitter
-/// under a capped exponential ceiling, or the server's hint; `-1` when the
-/// hint is too long to honour (then the call fails with the answer it has).
-#[wasm_bindgen(js_name = backoffMs)]
-pub fn backoff_ms(retry: u32, hint_ms: Option<u32>) -> f64 {
-    let mut bytes = [0u8; 4];
-    let unit = match random::fill(&mut bytes) {
-        Ok(()) => f64::from(u32::from_le_bytes(bytes)) / 4_294_967_296.0,
-        Err(_) => 0.5,
+fn not_json(status: u16) -> DmsError {
+    let mut err = DmsError::new(
+        Kind::InvalidResponse,
+        "InvalidResponse.NotJson",
+        "response body is not the expected JSON",
+    );
+    err.http_status = Some(status);
+    err
+}
+
+/// The body as a JSON object, or `None` (not JSON, or JSON of another type).
+fn parse(op: &Operation, text: &JsString) -> Option<JsValue> {
+    let parsed = match op.answer {
+        Answer::Rerun => js::json_parse(text),
+        Answer::List => {
+            let raw = JsValue::from(text).as_string()?;
+            match quote_long_integers(&raw) {
+                Some(quoted) => js::json_parse(&JsValue::from_str(&quoted)),
+                None => js::json_parse(text),
+            }
+        }
     };
-    retry::backoff_ms(retry, unit, hint_ms).unwrap_or(-1.0)
+    parsed
+        .ok()
+        .filter(|value| value.is_object() && !Array::is_array(value))
+}
+
+/// `object`'s own property `key` (never its prototype's).
+fn own(object: &JsValue, key: &str) -> JsValue {
+    let Ok(entries) = js::own_entries(object) else {
+        return JsValue::UNDEFINED;
+    };
+    for entry in entries.iter() {
+        let pair: Array = entry.unchecked_into();
+        if pair.get(0).as_string().as_deref() == Some(key) {
+            return pair.get(1);
+        }
+    }
+    JsValue::UNDEFINED
+}
+
+/// The fields `classify` judges, each of its JSON type or `None`.
+fn fields(object: &JsValue) -> Fields {
+    let mut fields = Fields::default();
+    let Ok(entries) = js::own_entries(object) else {
+        return fields;
+    };
+    for entry in entries.iter() {
+        let pair: Array = entry.unchecked_into();
+        let value = pair.get(1);
+        match pair.get(0).as_string().as_deref() {
+            Some("RequestId") => fields.request_id = value.as_string(),
+            Some("Success") => fields.success = value.as_bool(),
+            Some("ErrorCode") => fields.error_code = value.as_string(),
+            Some("ErrorMessage") => fields.error_message = value.as_string(),
+            Some("Code") => fields.code = value.as_string(),
+            Some("Message") => fields.message = value.as_string(),
+            Some("Recommend") => fields.recommend = value.as_string(),
+            _ => {}
+        }
+    }
+    fields
+}
+
+fn push(pairs: &mut Array, key: &str, value: &JsValue) {
+    pairs.push(&Array::of2(&JsValue::from_str(key), value));
+}
+
+fn bad_list(problem: &str) -> DmsError {
+    let mut message = String::from("list answer: ");
+    message.push_str(problem);
+    DmsError::new(Kind::InvalidResponse, "InvalidResponse.BadList", message)
+}
+
+/// An id as exact decimal text: a safe integer number, or digits (long
+/// integers were quoted before parsing).
+fn id_text(value: &JsValue) -> Option<String> {
+    if let Some(n) = value.as_f64() {
+        return id_from_f64(n).map(id_to_string);
+    }
+    value.as_string().filter(|s| parse_id(s).is_some())
+}
+
+/// The list result: `totalCount` and `instances`, each instance's ids exact.
+fn list(pairs: &mut Array, object: &JsValue, params: &[WireParam]) -> Result<(), DmsError> {
+    // The page asked for, echoed (the answer does not repeat it).
+    for (wire, name) in [("PageIndex", "pageIndex"), ("PageSize", "pageSize")] {
+        let value = params
+            .iter()
+            .find(|(w, _)| *w == wire)
+            .and_then(|(_, v)| parse_id(v))
+            .unwrap_or(0);
+        push(pairs, name, &JsValue::from_f64(value as f64));
+    }
+    let total = own(object, "TotalCount");
+    let total = match total.as_f64() {
+        Some(n) if is_integer(n) && n >= 0.0 => n,
+        None if total.is_undefined() => 0.0,
+        _ => match total.as_string().and_then(|s| parse_id(&s)) {
+            Some(n) if n <= (1 << 53) => n as f64,
+            _ => return Err(bad_list("TotalCount is not a count")),
+        },
+    };
+    push(pairs, "totalCount", &JsValue::from_f64(total));
+    let container = own(object, "DAGInstanceList");
+    let records = if container.is_object() {
+        own(&container, "DAGInstance")
+    } else {
+        JsValue::UNDEFINED
+    };
+    let instances = Array::new();
+    if Array::is_array(&records) {
+        for record in records.unchecked_ref::<Array>().iter() {
+            if !record.is_object() {
+                return Err(bad_list("an instance is not an object"));
+            }
+            instances.push(&instance(&record)?);
+        }
+    } else if !records.is_undefined() && !records.is_null() {
+        return Err(bad_list("DAGInstanceList.DAGInstance is not an array"));
+    }
+    push(pairs, "instances", &instances);
+    Ok(())
+}
+
+/// One execution record in the package's shape.
+fn instance(record: &JsValue) -> Result<JsValue, DmsError> {
+    let mut out = Array::new();
+    let mut start_time = JsValue::UNDEFINED;
+    let mut status = None;
+    let Ok(entries) = js::own_entries(record) else {
+        return Err(bad_list("an instance could not be read"));
+    };
+    let mut id = None;
+    for entry in entries.iter() {
+        let pair: Array = entry.unchecked_into();
+        let value = pair.get(1);
+        let Some(key) = pair.get(0).as_string() else {
+            continue;
+        };
+        let (name, is_id, is_text) = match key.as_str() {
+            "Id" => ("id", true, false),
+            "DagId" => ("dagId", true, false),
+            "HistoryDagId" => ("historyDagId", true, false),
+            "DagName" => ("dagName", false, true),
+            "DagVersion" => ("dagVersion", false, true),
+            "BusinessTime" => ("businessTime", false, true),
+            "EndTime" => ("endTime", false, true),
+            "Message" => ("message", false, true),
+            "OwnerName" => ("ownerName", false, true),
+            "startTime" | "StartTime" => {
+                if start_time.is_undefined() || key == "startTime" {
+                    start_time = value;
+                }
+                continue;
+            }
+            "Status" => {
+                status = value.as_f64().filter(|n| is_integer(*n));
+                continue;
+            }
+            "TriggerType" => {
+                if value.as_f64().is_some_and(is_integer) {
+                    push(&mut out, "triggerType", &value);
+                }
+                continue;
+            }
+            _ => continue,
+        };
+        if is_id {
+            match id_text(&value) {
+                Some(text) => {
+                    if name == "id" {
+                        id = Some(text.clone());
+                    }
+                    push(&mut out, name, &JsValue::from_str(&text));
+                }
+                None if name == "historyDagId" => {}
+                None => return Err(bad_list("an instance id is not a 64-bit integer")),
+            }
+        } else if is_text {
+            // Versions may come back as numbers; they are signed as text.
+            if let Some(text) = value.as_string() {
+                push(&mut out, name, &JsValue::from_str(&text));
+            } else if let Some(n) = value.as_f64().filter(|n| is_integer(*n) && *n >= 0.0) {
+                push(&mut out, name, &JsValue::from_str(&id_to_string(n as u64)));
+            }
+        }
+    }
+    if id.is_none() {
+        return Err(bad_list("an instance has no Id"));
+    }
+    if start_time.is_string() {
+        push(&mut out, "startTime", &start_time);
+    }
+    let name = status
+        .filter(|n| *n >= 0.0)
+        .and_then(|n| STATUS_NAMES.get(n as usize))
+        .copied()
+        .unwrap_or("unknown");
+    if let Some(n) = status {
+        push(&mut out, "status", &JsValue::from_f64(n));
+    }
+    push(&mut out, "statusName", &JsValue::from_str(name));
+    js::from_entries(&out).map_err(|_| bad_list("an instance could not be built"))
 }

@@ -1,171 +1,329 @@
-//! JS bindings: what the package's JS entry (`js/api.mjs`) calls.
+//! JS bindings: one [`Call`] object per public call.
 //!
-//! Rust owns every decision — validation, signing, issuing the request with
-//! `fetch`, judging the answer, the retry policy — and JS owns only the
-//! waiting: the `await`s, the timer and the body stream. Keeping the awaits in
-//! JS means no async runtime in the wasm (half its size) and no extra
-//! boundary crossings per await.
+//! Ownership, stated once (README "How it is built" says the same):
+//! - **Rust** reads the caller's input (once, from the entry's copy of the
+//!   own properties), validates it, signs, issues `fetch` through web-sys,
+//!   judges each answer, decides whether and when to retry and whether the
+//!   wait fits the budget, and writes every error's kind, code and message.
+//! - **JS** (`js/api.mjs`) does only what must be JS: the `await`s, the
+//!   budget timer, listening to the caller's `AbortSignal`, and reading the
+//!   body stream (counting decoded bytes against [`max_body_bytes`]).
 //!
-//! The entry passes each option as its own argument (property reads are far
-//! cheaper in JS than `Reflect.get` across the boundary) and names the
-//! positional results. Every failure becomes a plain error record that the
-//! entry upgrades to a `DmsError`.
+//! Keeping the awaits in JS means no async runtime in the wasm (half its
+//! size). Every import that can throw is declared `catch` (see `js`).
 
 use alloc::string::String;
+use alloc::vec::Vec;
 
+mod failure;
 mod input;
+mod js;
 mod judge;
 mod random;
 mod send;
 
-use js_sys::Array;
+use js_sys::{Array, JsString, Promise};
 use wasm_bindgen::prelude::wasm_bindgen;
 use wasm_bindgen::JsValue;
-
-use crate::clock::{format_nonce, format_timestamp};
-use crate::error::{DmsError, Kind};
-use crate::request::{sign_rerun, SignedRequest};
-use input::{nonce_override, timestamp_override, transport, RawTarget, Target};
-
-pub use judge::{backoff_ms, judge};
 use web_sys::AbortSignal;
 
-/// Validates config and request, signs (with the given or a fresh timestamp
-/// and nonce) and, when `abort` is given, sends the request with `fetch`.
-///
-/// Returns `[method, url, canonicalQuery, stringToSign, signature]` when only
-/// signing, `[timeoutMs, maxRetries, responsePromise]` when sending; throws
-/// an error record: `InvalidInput` (nothing sent), `Aborted` (the caller's
-/// signal had already fired: nothing sent) or `Network` (`fetch` threw).
-/// One export serves both `signRerunTaskFlowInstance` and each attempt of
-/// `rerunTaskFlowInstance`, so what is previewed is exactly what is sent.
-#[wasm_bindgen]
-#[allow(clippy::too_many_arguments)]
-pub fn prepare(
-    access_key_id: JsValue,
-    access_key_secret: JsValue,
-    security_token: JsValue,
-    endpoint: JsValue,
-    region_id: JsValue,
-    method: JsValue,
-    tid: JsValue,
-    dag_id: JsValue,
-    dag_instance_id: JsValue,
-    dag_version: JsValue,
-    timeout_ms: JsValue,
-    max_retries: JsValue,
-    signal: JsValue,
-    fetch: JsValue,
-    timestamp: JsValue,
-    nonce: JsValue,
-    abort: Option<AbortSignal>,
-) -> Result<Array, JsValue> {
-    let raw = RawTarget {
-        access_key_id,
-        access_key_secret,
-        security_token,
-        endpoint,
-        region_id,
-        method,
-        tid,
-        dag_id,
-        dag_instance_id,
-        dag_version,
-    };
-    (|| {
-        let target = raw.read()?;
-        let options = transport(&timeout_ms, &max_retries, &signal, &fetch)?;
-        let timestamp = timestamp_override(&timestamp)?;
-        let nonce = nonce_override(&nonce)?;
-        let signed = sign_now(&target, timestamp, nonce)?;
-        let out = Array::new();
-        if let Some(abort) = abort {
-            // Sending: the entry needs its budget and the response, not the
-            // texts (each would be one more string to decode per attempt).
-            out.push(&JsValue::from_f64(f64::from(options.timeout_ms)));
-            out.push(&JsValue::from_f64(f64::from(options.max_retries)));
-            out.push(&send::send(&signed, &options, &abort)?);
-            return Ok(out);
-        }
-        for text in [
-            signed.method.as_str(),
-            &signed.url,
-            &signed.canonical_query,
-            &signed.string_to_sign,
-            &signed.signature,
-        ] {
-            out.push(&JsValue::from_str(text));
-        }
-        Ok(out)
-    })()
-    .map_err(|e: DmsError| error_record(&e))
+pub use failure::{Failure, Stop};
+
+use crate::clock::{format_nonce, format_timestamp, is_valid_timestamp};
+use crate::error::{DmsError, Kind};
+use crate::operation::{by_action, Operation};
+use crate::request::{sign_call, SignedRequest};
+use crate::response::{contains, redact, MAX_BODY_BYTES};
+use crate::retry;
+use input::{override_text, Input, CONFIG_FIELDS};
+
+/// The names of the input slots for `action`, as `[configFields,
+/// requestFields]`: [`Call::new`] reads the values in this order. The entry
+/// copies the caller's own properties by these names, once per call.
+#[wasm_bindgen(js_name = inputFields)]
+pub fn input_fields(action: &str) -> Result<Array, Failure> {
+    let op = operation(action)?;
+    let config = Array::new();
+    for name in CONFIG_FIELDS {
+        config.push(&JsValue::from_str(name));
+    }
+    let request = Array::new();
+    for param in op.params {
+        request.push(&JsValue::from_str(param.field));
+    }
+    Ok(Array::of2(&config, &request))
 }
 
-/// Signs with the given or fresh timestamp and nonce.
-fn sign_now(
-    target: &Target,
-    timestamp: Option<String>,
-    nonce: Option<String>,
-) -> Result<SignedRequest, DmsError> {
-    let timestamp = match timestamp {
-        Some(t) => t,
-        None => format_timestamp(js_sys::Date::now()).ok_or_else(|| {
+/// Why the entry could not copy an input object.
+#[wasm_bindgen]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Refusal {
+    /// `config`, `request`/`query` or `overrides` is not a plain object.
+    NotAnObject = 0,
+    /// Reading the property threw (a getter or a Proxy trap).
+    Unreadable = 1,
+}
+
+/// The `InvalidInput` failure for an input the entry could not copy: the
+/// object `field` itself, or one of its properties. Nothing is sent.
+#[wasm_bindgen]
+pub fn refuse(field: &str, why: Refusal) -> JsValue {
+    let problem = match why {
+        Refusal::NotAnObject => "must be an object",
+        Refusal::Unreadable => "could not be read (its getter or proxy threw)",
+    };
+    Failure::from(DmsError::invalid(field, problem)).into()
+}
+
+/// Largest answer body read, in decoded bytes; the entry stops reading past it.
+#[wasm_bindgen(js_name = maxBodyBytes)]
+pub fn max_body_bytes() -> u32 {
+    MAX_BODY_BYTES as u32
+}
+
+fn operation(action: &str) -> Result<&'static Operation, DmsError> {
+    by_action(action)
+        .ok_or_else(|| DmsError::invalid("action", "is not an operation of this package"))
+}
+
+/// One call: its validated input, frozen, and its attempts so far.
+#[wasm_bindgen]
+pub struct Call {
+    op: &'static Operation,
+    input: Input,
+    attempts: u32,
+    /// `Date.now()` by which the call must end (set at the first send).
+    deadline: Option<f64>,
+    /// The last attempt's signature, to keep it out of any message.
+    last_signature: String,
+    /// The last attempt's failure, which [`Call::retry_delay`] judges.
+    last_failure: Option<DmsError>,
+}
+
+#[wasm_bindgen]
+impl Call {
+    /// Reads and validates one call's input: `values` holds the caller's own
+    /// properties named by [`input_fields`]. Nothing is sent.
+    #[wasm_bindgen(constructor)]
+    pub fn new(action: &str, values: Vec<JsValue>) -> Result<Call, Failure> {
+        let op = operation(action)?;
+        let input = input::read(op, &values)?;
+        Ok(Call {
+            op,
+            input,
+            attempts: 0,
+            deadline: None,
+            last_signature: String::new(),
+            last_failure: None,
+        })
+    }
+
+    /// The validated `timeoutMs` (0: no budget), for the entry's timer.
+    #[wasm_bindgen(getter, js_name = timeoutMs)]
+    pub fn timeout_ms(&self) -> u32 {
+        self.input.timeout_ms
+    }
+
+    /// Signs without sending, with the given or a fresh timestamp and nonce:
+    /// `{ method, url, canonicalQuery, stringToSign, signature }`.
+    pub fn preview(&self, timestamp: JsValue, nonce: JsValue) -> Result<JsValue, Failure> {
+        let timestamp = override_text(&timestamp, "timestamp")?;
+        if timestamp.as_deref().is_some_and(|t| !is_valid_timestamp(t)) {
+            return Err(DmsError::invalid("timestamp", "must be UTC YYYY-MM-DDThh:mm:ssZ").into());
+        }
+        let nonce = override_text(&nonce, "nonce")?;
+        let signed = self.sign(timestamp, nonce)?;
+        let pairs = Array::new();
+        for (key, value) in [
+            ("method", signed.method.as_str()),
+            ("url", &signed.url),
+            ("canonicalQuery", &signed.canonical_query),
+            ("stringToSign", &signed.string_to_sign),
+            ("signature", &signed.signature),
+        ] {
+            pairs.push(&Array::of2(
+                &JsValue::from_str(key),
+                &JsValue::from_str(value),
+            ));
+        }
+        js::from_entries(&pairs).map_err(|_| {
             DmsError::new(
                 Kind::InvalidInput,
-                "InvalidParameter.Timestamp",
-                "the system clock is outside 1970-9999",
+                "InvalidParameter.Config",
+                "the preview could not be built",
             )
-        })?,
-    };
-    let nonce = match nonce {
-        Some(n) => n,
-        None => {
-            // From the random source, never the clock: Workers freeze
-            // `Date.now()` between I/O, so a time-based nonce would repeat.
-            let mut bytes = [0u8; 16];
-            random::fill(&mut bytes).map_err(|_| {
+            .into()
+        })
+    }
+
+    /// One attempt: signs afresh (new timestamp and nonce, same input) and
+    /// hands the request to `fetch`, cancellable through `abort` (the entry's
+    /// own signal, fired by its timer and the caller's signal). Returns the
+    /// response promise.
+    pub fn send(&mut self, abort: &AbortSignal) -> Result<Promise, Failure> {
+        let signed = self.sign(None, None)?;
+        if self.deadline.is_none() && self.input.timeout_ms > 0 {
+            self.deadline = Some(js_sys::Date::now() + f64::from(self.input.timeout_ms));
+        }
+        self.attempts += 1;
+        self.last_signature = signed.signature.clone();
+        send::send(&signed, self.input.fetch.as_ref(), abort).map_err(|e| self.count(e))
+    }
+
+    /// Judges one answer: its status, its headers and its body text (`None`
+    /// when it passed [`max_body_bytes`] and reading stopped). Returns the
+    /// operation's result object, or the failure.
+    pub fn judge(
+        &mut self,
+        status: JsValue,
+        headers: JsValue,
+        body: Option<JsString>,
+    ) -> Result<JsValue, Failure> {
+        let answer = judge::judge(
+            self.op,
+            &self.input.params,
+            &status,
+            &headers,
+            body.as_ref(),
+        );
+        answer.map_err(|mut err| {
+            if let Some(token) = self.input.credentials.security_token.as_deref() {
+                err.message = redact(&err.message, token);
+            }
+            self.count(err)
+        })
+    }
+
+    /// The failure for something only the entry saw: its timer, the caller's
+    /// signal, or a rejected promise (`cause`, the runtime's error, is kept
+    /// when it holds nothing secret). `status` and `headers` are the
+    /// answer's when its headers had arrived (else `undefined`): the rerun
+    /// may then have happened, and the gateway's request id is kept.
+    pub fn stopped(
+        &mut self,
+        stop: Stop,
+        cause: JsValue,
+        status: JsValue,
+        headers: JsValue,
+    ) -> JsValue {
+        let mut err = failure::stopped(stop, &cause);
+        if self.leaks(&err.message) {
+            err = failure::stopped(stop, &JsValue::UNDEFINED);
+        }
+        err.http_status = status
+            .as_f64()
+            .filter(|s| (100.0..=599.0).contains(s))
+            .map(|s| s as u16);
+        if err.http_status.is_some() {
+            err.request_id = judge::header(&headers, "x-acs-request-id");
+        }
+        let mut failure = self.count(err);
+        failure.keep_cause = matches!(stop, Stop::Network | Stop::BodyNetwork)
+            && cause.is_object()
+            && !self.cause_leaks(&cause);
+        failure.into()
+    }
+
+    /// Milliseconds to wait before sending again after the last failure, or
+    /// `undefined` when the call must end with it: not retryable for this
+    /// operation, no retries left, the server's hint too long, or the wait
+    /// would not fit in the budget.
+    #[wasm_bindgen(js_name = retryDelay)]
+    pub fn retry_delay(&self) -> Option<f64> {
+        let err = self.last_failure.as_ref()?;
+        let retryable = err.retryable || (self.op.read_only && err.kind == Kind::Network);
+        if !retryable || self.attempts > self.input.max_retries {
+            return None;
+        }
+        let mut bytes = [0u8; 4];
+        let unit = match random::fill(&mut bytes) {
+            Ok(()) => f64::from(u32::from_le_bytes(bytes)) / 4_294_967_296.0,
+            Err(_) => 0.5,
+        };
+        let delay = retry::backoff_ms(self.attempts, unit, err.retry_after_ms)?;
+        match self.deadline {
+            Some(deadline) if js_sys::Date::now() + delay >= deadline => None,
+            _ => Some(delay),
+        }
+    }
+}
+
+impl Call {
+    /// Signs with the given or fresh timestamp and nonce.
+    fn sign(
+        &self,
+        timestamp: Option<String>,
+        nonce: Option<String>,
+    ) -> Result<SignedRequest, DmsError> {
+        let timestamp = match timestamp {
+            Some(t) => t,
+            None => format_timestamp(js_sys::Date::now()).ok_or_else(|| {
                 DmsError::new(
                     Kind::InvalidInput,
-                    "InvalidParameter.Nonce",
-                    "no crypto.getRandomValues in this runtime; pass a nonce",
+                    "InvalidParameter.Timestamp",
+                    "the system clock is outside 1970-9999",
                 )
-            })?;
-            format_nonce(bytes)
-        }
-    };
-    Ok(sign_rerun(
-        &target.endpoint,
-        target.method,
-        &target.credentials,
-        &target.request,
-        &timestamp,
-        &nonce,
-    ))
-}
-
-/// The error record the JS entry turns into a `DmsError`: positional
-/// `[kind, code, message, retryable, requestId, httpStatus, recommend,
-/// attempts, retryAfterMs]` (cheaper in wasm than an object with named keys).
-fn error_record(err: &DmsError) -> JsValue {
-    let number = |value: Option<f64>| value.map_or(JsValue::UNDEFINED, JsValue::from_f64);
-    let record = Array::new();
-    for value in [
-        JsValue::from_str(err.kind.as_str()),
-        JsValue::from_str(&err.code),
-        JsValue::from_str(&err.message),
-        JsValue::from_bool(err.retryable),
-        optional_text(err.request_id.as_deref()),
-        number(err.http_status.map(f64::from)),
-        optional_text(err.recommend.as_deref()),
-        number(err.attempts.map(f64::from)),
-        number(err.retry_after_ms.map(f64::from)),
-    ] {
-        record.push(&value);
+            })?,
+        };
+        let nonce = match nonce {
+            Some(n) => n,
+            None => {
+                // From the random source, never the clock: Workers freeze
+                // `Date.now()` between I/O, so a time-based nonce would repeat.
+                let mut bytes = [0u8; 16];
+                random::fill(&mut bytes).map_err(|_| {
+                    DmsError::new(
+                        Kind::InvalidInput,
+                        "InvalidParameter.Nonce",
+                        "no crypto.getRandomValues in this runtime; pass a nonce",
+                    )
+                })?;
+                format_nonce(bytes)
+            }
+        };
+        let input = &self.input;
+        Ok(sign_call(
+            &input.endpoint,
+            input.method,
+            &input.credentials,
+            self.op.action,
+            &input.params,
+            &timestamp,
+            &nonce,
+        ))
     }
-    record.into()
-}
 
-/// A string, or `undefined` when there is none.
-fn optional_text(value: Option<&str>) -> JsValue {
-    value.map_or(JsValue::UNDEFINED, JsValue::from_str)
+    /// `err` with this call's attempt count (when any request was sent),
+    /// remembered for [`Call::retry_delay`].
+    fn count(&mut self, mut err: DmsError) -> Failure {
+        if self.attempts > 0 {
+            err.attempts = Some(self.attempts);
+        }
+        self.last_failure = Some(err.clone());
+        err.into()
+    }
+
+    /// Whether `text` holds the last signature or the STS token (the
+    /// secret never reaches any text: it is only the HMAC key).
+    fn leaks(&self, text: &str) -> bool {
+        let token = self.input.credentials.security_token.as_deref();
+        // `redact` finds the raw, encoded and twice-encoded forms.
+        contains(text, "Signature=")
+            || (!self.last_signature.is_empty() && redact(text, &self.last_signature) != text)
+            || token.is_some_and(|t| redact(text, t) != text)
+    }
+
+    /// Whether the runtime's error (message, stack, and its own cause's)
+    /// holds anything [`Call::leaks`] refuses.
+    fn cause_leaks(&self, cause: &JsValue) -> bool {
+        let inner = js::get(cause, "cause").unwrap_or(JsValue::UNDEFINED);
+        [cause.clone(), inner].iter().any(|error| {
+            ["message", "stack"].into_iter().any(|key| {
+                js::get(error, key)
+                    .ok()
+                    .and_then(|v| v.as_string())
+                    .is_some_and(|text| self.leaks(&text))
+            })
+        })
+    }
 }

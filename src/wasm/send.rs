@@ -1,49 +1,37 @@
 //! Issuing one signed request with `fetch`.
-//!
-//! Each attempt is validated and signed afresh (new nonce and timestamp) by
-//! `prepare` and handed to `fetch` from here; the entry awaits the promise.
 
-use js_sys::Promise;
-use wasm_bindgen::prelude::wasm_bindgen;
-use wasm_bindgen::JsValue;
+use js_sys::{Array, Function, Promise};
+use wasm_bindgen::{JsCast, JsValue};
 use web_sys::{AbortSignal, RequestInit};
 
-use super::input::Transport;
+use super::js;
 use crate::error::{DmsError, Kind};
 use crate::request::SignedRequest;
 
-#[wasm_bindgen]
-extern "C" {
-    /// The global `fetch`, reached directly: `window` does not exist in Node or Workers.
-    #[wasm_bindgen(js_name = fetch, catch)]
-    fn global_fetch(url: &str, init: &RequestInit) -> Result<JsValue, JsValue>;
-}
-
 /// Sends `signed` with the caller's `fetch` or the global one, cancellable
-/// through `abort` (the entry's own signal, which its timer and the caller's
-/// signal both fire). Returns the response promise.
+/// through `abort`. Returns the response promise; a `fetch` that throws
+/// synchronously is a `Network` failure (the attempt counts).
 pub(crate) fn send(
     signed: &SignedRequest,
-    options: &Transport,
+    fetch: Option<&Function>,
     abort: &AbortSignal,
-) -> Result<JsValue, DmsError> {
-    if options.signal.as_ref().is_some_and(|s| s.aborted()) {
-        return Err(DmsError::new(
-            Kind::Aborted,
-            "Aborted",
-            "the call was aborted by its AbortSignal",
-        ));
-    }
-    let init = RequestInit::new();
-    init.set_method(signed.method.as_str());
-    init.set_signal(Some(abort));
-    // No body for either method: the API's definition puts every parameter
-    // in the query (and a string body would add a text/plain Content-Type).
-    let sent = match &options.fetch {
+) -> Result<Promise, DmsError> {
+    let network = |_| DmsError::new(Kind::Network, "NetworkError", "fetch threw before sending");
+    // Built with `Object.fromEntries`: data properties, so a setter on a
+    // polluted `Object.prototype` never runs. No body for either method: the
+    // API's definition puts every parameter in the query (a string body would
+    // add a text/plain Content-Type). No `mode`/`credentials`/`cache`:
+    // Workers reject them.
+    let entries = Array::of2(
+        &Array::of2(&"method".into(), &signed.method.as_str().into()),
+        &Array::of2(&"signal".into(), abort),
+    );
+    let init: RequestInit = js::from_entries(&entries)
+        .map_err(network)?
+        .unchecked_into();
+    let sent = match fetch {
         Some(f) => f.call2(&JsValue::UNDEFINED, &JsValue::from_str(&signed.url), &init),
-        None => global_fetch(&signed.url, &init),
+        None => js::global_fetch(&signed.url, &init),
     };
-    let sent = sent
-        .map_err(|_| DmsError::new(Kind::Network, "NetworkError", "fetch threw before sending"))?;
-    Ok(Promise::resolve(&sent).into())
+    Ok(Promise::resolve(&sent.map_err(network)?))
 }

@@ -6,7 +6,12 @@ import { spawn } from 'node:child_process';
 import net from 'node:net';
 import { once } from 'node:events';
 import { join } from 'node:path';
+import { randomUUID } from 'node:crypto';
 import { repoRoot } from '../support/consumer.mjs';
+import { ADMIN_TOKEN_ENV, admin } from '../../emulator/admin-client.mjs';
+
+/** The emulator inside start.mjs takes its admin token from the environment we give it. */
+const ADMIN_TOKEN = randomUUID();
 
 /** A port that was free a moment ago (the OS picks it). */
 export async function freePort() {
@@ -37,7 +42,7 @@ export function isListening(port) {
 export async function startDemo({ port, emulatorPort, timeoutMs = 30_000 }) {
   const child = spawn(process.execPath, [join(repoRoot, 'scripts', 'start.mjs')], {
     cwd: repoRoot,
-    env: { ...process.env, PORT: String(port), EMULATOR_PORT: String(emulatorPort) },
+    env: { ...process.env, PORT: String(port), EMULATOR_PORT: String(emulatorPort), [ADMIN_TOKEN_ENV]: ADMIN_TOKEN },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let text = '';
@@ -80,10 +85,8 @@ export async function startDemo({ port, emulatorPort, timeoutMs = 30_000 }) {
 }
 
 /** The emulator's admin view (it runs inside the child, so only HTTP reaches it). */
-export async function emulatorState(emulatorUrl) {
-  const response = await fetch(`${emulatorUrl}/__admin/state`);
-  if (!response.ok) throw new Error(`admin state: HTTP ${response.status}`);
-  return response.json();
+export function emulatorState(emulatorUrl) {
+  return admin(emulatorUrl, ADMIN_TOKEN, '/state');
 }
 
 /** The label → value rows of a <dl> the demo page rendered. */

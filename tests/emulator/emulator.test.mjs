@@ -7,94 +7,17 @@
  */
 import { test, describe, before, after, beforeEach } from 'node:test';
 import assert from 'node:assert/strict';
-import { createRequire } from 'node:module';
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { startEmulator } from '../../emulator/server.mjs';
 import { computeSignature, percentEncode, stringToSign } from '../../emulator/signature.mjs';
 import { NonceStore } from '../../emulator/nonces.mjs';
-import { DEMO_KEY, STS_KEY, MAX_LONG, TASK_FLOWS } from '../../emulator/data.mjs';
-
-const require = createRequire(import.meta.url);
-const OpenApiUtil = require('@alicloud/openapi-util').default;
+import { STS_KEY, MAX_LONG, TASK_FLOWS } from '../../emulator/data.mjs';
+import { OpenApiUtil, assertGatewayError, call, signed, timestamp, toQuery, waitFor } from './client.mjs';
 
 const BIG_FLOW = TASK_FLOWS[1];
-const SERVER = fileURLToPath(new URL('./server.mjs', import.meta.url));
-
-// ---------- client helpers ----------
-
-/** ISO-8601 UTC without milliseconds, as Alibaba wants it. */
-function timestamp(offsetMs = 0) {
-  return new Date(Date.now() + offsetMs).toISOString().replace(/\.\d{3}Z$/, 'Z');
-}
-
-/** RFC 3986 encoding for building the wire query (independent of the emulator's encoder). */
-function rfc3986(value) {
-  return encodeURIComponent(value).replace(/[!'()*]/g, (c) => '%' + c.charCodeAt(0).toString(16).toUpperCase());
-}
-
-function toQuery(params) {
-  return Object.entries(params)
-    .map(([k, v]) => `${rfc3986(k)}=${rfc3986(v)}`)
-    .join('&');
-}
-
-/** Common + operation params for a rerun of DagId 7 / instance 47, signed for `method`. */
-function signed(overrides = {}, { key = DEMO_KEY, method = 'GET', omit = [] } = {}) {
-  const params = {
-    AccessKeyId: key.accessKeyId,
-    Action: 'ReRunTaskFlowInstance',
-    Version: '2018-11-01',
-    Format: 'JSON',
-    SignatureMethod: 'HMAC-SHA1',
-    SignatureVersion: '1.0',
-    SignatureNonce: crypto.randomUUID(),
-    Timestamp: timestamp(),
-    DagId: '7',
-    DagInstanceId: '47',
-    DagVersion: '2',
-    ...overrides,
-  };
-  for (const name of omit) delete params[name];
-  params.Signature = OpenApiUtil.getRPCSignature(params, method, key.accessKeySecret);
-  return params;
-}
-
-async function call(emu, params, { method = 'GET', headers, body } = {}) {
-  const res = await fetch(`${emu.url}/?${toQuery(params)}`, { method, headers, body });
-  const text = await res.text();
-  let json;
-  try {
-    json = JSON.parse(text);
-  } catch {
-    json = undefined;
-  }
-  return { res, status: res.status, text, json };
-}
-
-function assertGatewayError(reply, status, code) {
-  assert.equal(reply.status, status, reply.text);
-  assert.equal(reply.res.headers.get('content-type'), 'application/json;charset=utf-8');
-  const { RequestId, HostId, Code, Message, Recommend } = reply.json;
-  assert.equal(Code, code);
-  assert.match(RequestId, /^[0-9A-F]{8}-[0-9A-F]{4}-[0-9A-F]{4}-[0-9A-F]{4}-[0-9A-F]{12}$/);
-  assert.equal(reply.res.headers.get('x-acs-request-id'), RequestId);
-  assert.equal(HostId, 'dms-enterprise.aliyuncs.com');
-  assert.ok(Message.length > 0);
-  assert.equal(
-    Recommend,
-    `https://api.aliyun.com/troubleshoot?q=${code}&product=dms-enterprise&requestId=${RequestId}`,
-  );
-}
-
-async function waitFor(predicate, timeoutMs = 2000) {
-  const deadline = Date.now() + timeoutMs;
-  while (!predicate()) {
-    if (Date.now() > deadline) throw new Error('condition not reached in time');
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
+const SERVER = fileURLToPath(new URL('../../emulator/server.mjs', import.meta.url));
 
 // ---------- signature algorithm ----------
 
@@ -558,32 +481,29 @@ describe('admin over HTTP', () => {
   after(() => emu.close());
 
   test('queue faults, read state, reset', async () => {
-    const post = (path, body) =>
-      fetch(`${emu.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    const post = (path, body) => emu.admin(path, body);
 
-    const queued = await post('/__admin/faults', { faults: [{ type: 'throttling-api' }] });
-    assert.deepEqual(await queued.json(), { queued: 1, pending: 1 });
-    const bad = await post('/__admin/faults', { faults: [{ type: 'nope' }] });
+    assert.deepEqual(await post('/__admin/faults', { faults: [{ type: 'throttling-api' }] }), { queued: 1, pending: 1 });
+    const bad = await post('/__admin/faults', { faults: [{ type: 'nope' }] }).catch((e) => e);
     assert.equal(bad.status, 400);
-    assert.match((await bad.json()).error, /unknown fault type/);
+    assert.match(JSON.parse(bad.body).error, /unknown fault type/);
 
     assertGatewayError(await call(emu, signed()), 400, 'Throttling.Api');
     const params = signed({ DagInstanceId: '48' });
     assert.equal((await call(emu, params)).json.Success, true);
 
-    const state = await (await fetch(`${emu.url}/__admin/state`)).json();
+    const state = await emu.admin('/__admin/state');
     assert.equal(state.requests, 2);
     assert.deepEqual(state.reruns, { 48: 1 });
     assert.deepEqual(state.nonces, [params.SignatureNonce]);
     assert.equal(state.pendingFaults, 0);
 
-    const clock = await post('/__admin/clock', { skewMs: 3_600_000 });
-    assert.deepEqual(await clock.json(), { clockSkewMs: 3_600_000 });
+    assert.deepEqual(await post('/__admin/clock', { skewMs: 3_600_000 }), { clockSkewMs: 3_600_000 });
     assertGatewayError(await call(emu, signed()), 400, 'InvalidTimeStamp.Expired');
     await post('/__admin/clock', { skewMs: 0 });
 
-    assert.deepEqual(await (await post('/__admin/reset', {})).json(), { ok: true });
-    const after = await (await fetch(`${emu.url}/__admin/state`)).json();
+    assert.deepEqual(await post('/__admin/reset', {}), { ok: true });
+    const after = await emu.admin('/state');
     assert.equal(after.requests, 0);
     assert.deepEqual(after.reruns, {});
     assert.deepEqual(after.nonces, []);
@@ -591,21 +511,54 @@ describe('admin over HTTP', () => {
   });
 });
 
-test('CLI prints the listening line', async () => {
-  const child = spawn(process.execPath, [SERVER, '--port', '0'], { stdio: ['ignore', 'pipe', 'inherit'] });
+test('CLI prints the listening line, then how to use the admin API with its token', async () => {
+  const child = spawn(process.execPath, [SERVER, '--port', '0'], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+    env: { ...process.env, DMS_EMULATOR_ADMIN_TOKEN: '' }, // an inherited token must not mask the random one
+  });
   try {
-    const line = await new Promise((resolve, reject) => {
+    const lines = await new Promise((resolve, reject) => {
       let out = '';
       child.stdout.on('data', (d) => {
         out += d;
-        if (out.includes('\n')) resolve(out.split('\n')[0]);
+        if (out.split('\n').length > 3) resolve(out.split('\n'));
       });
       child.once('exit', (code) => reject(new Error(`exited ${code}`)));
     });
-    const match = /^DMS emulator listening on (http:\/\/127\.0\.0\.1:(\d+))$/.exec(line);
-    assert.ok(match, line);
+    const match = /^DMS emulator listening on (http:\/\/127\.0\.0\.1:(\d+))$/.exec(lines[0]);
+    assert.ok(match, lines[0]);
     const res = await fetch(`${match[1]}/?${toQuery(signed())}`);
     assert.equal((await res.json()).Success, true);
+
+    const header = /^Admin API \(http:\/\/127\.0\.0\.1:\d+\/__admin\/\): send the header "X-Emulator-Admin: ([\x21-\x7e]{32,})", e\.g\.$/.exec(lines[1]);
+    assert.ok(header, lines[1]);
+    assert.equal(lines[2], `  curl -H 'X-Emulator-Admin: ${header[1]}' ${match[1]}/__admin/state`);
+    const state = await fetch(`${match[1]}/__admin/state`, { headers: { 'x-emulator-admin': header[1] } });
+    assert.equal((await state.json()).requests, 1);
+    assert.equal((await fetch(`${match[1]}/__admin/state`)).status, 401);
+  } finally {
+    child.kill('SIGTERM');
+  }
+});
+
+test('CLI: --admin-token and --rerun-outcome-ms', async () => {
+  const token = 'cli-chosen-token-0123456789';
+  const child = spawn(process.execPath, [SERVER, '--port=0', '--admin-token', token, '--rerun-outcome-ms=manual'], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  try {
+    const url = await new Promise((resolve, reject) => {
+      let out = '';
+      child.stdout.on('data', (d) => {
+        out += d;
+        const match = /listening on (\S+)\n/.exec(out);
+        if (match) resolve(match[1]);
+      });
+      child.once('exit', (code) => reject(new Error(`exited ${code}`)));
+    });
+    const runs = await (await fetch(`${url}/__admin/runs?dagId=7`, { headers: { 'X-Emulator-Admin': token } })).json();
+    assert.equal(runs.rerunOutcomeMs, null);
+    assert.equal(runs.runs.length, 45);
   } finally {
     child.kill('SIGTERM');
   }

@@ -1,0 +1,54 @@
+//! Every JS function the wasm calls, in one place, each declared `catch`
+//! where it can throw.
+//!
+//! A JS exception that unwinds through wasm from an import not declared
+//! `catch` leaks wasm stack each time and, after ~2,000 of them, poisons the
+//! instance for every later call. Only built-in operations on values this
+//! crate created (or on JS primitives) are left without `catch`.
+
+use js_sys::Array;
+use wasm_bindgen::prelude::wasm_bindgen;
+use wasm_bindgen::JsValue;
+use web_sys::RequestInit;
+
+#[wasm_bindgen]
+extern "C" {
+    /// The global `fetch`, reached directly: `window` does not exist in Node or Workers.
+    #[wasm_bindgen(js_name = fetch, catch)]
+    pub(crate) fn global_fetch(url: &str, init: &RequestInit) -> Result<JsValue, JsValue>;
+
+    /// The engine's own JSON parser: exact for strings, free in wasm bytes.
+    #[wasm_bindgen(js_namespace = JSON, js_name = parse, catch)]
+    pub(crate) fn json_parse(text: &JsValue) -> Result<JsValue, JsValue>;
+
+    /// Own enumerable `[key, value]` pairs: nothing from a (polluted) prototype.
+    #[wasm_bindgen(js_namespace = Object, js_name = entries, catch)]
+    pub(crate) fn own_entries(value: &JsValue) -> Result<Array, JsValue>;
+
+    /// A plain object from pairs, defined as data properties (no setter on a
+    /// polluted `Object.prototype` runs).
+    #[wasm_bindgen(js_namespace = Object, js_name = fromEntries, catch)]
+    pub(crate) fn from_entries(entries: &Array) -> Result<JsValue, JsValue>;
+
+    /// `Object.hasOwn`: whether `key` is the object's own property.
+    #[wasm_bindgen(js_namespace = Object, js_name = hasOwn, catch)]
+    pub(crate) fn has_own(value: &JsValue, key: &str) -> Result<bool, JsValue>;
+
+    /// `Reflect.get`: runs a getter, so it can throw.
+    #[wasm_bindgen(js_namespace = Reflect, js_name = get, catch)]
+    pub(crate) fn get(value: &JsValue, key: &str) -> Result<JsValue, JsValue>;
+
+    /// A JS string primitive, for the one method called on it.
+    pub(crate) type Text;
+
+    /// `String.prototype.isWellFormed` (ES2024): missing in Firefox < 119 and
+    /// Safari < 16.4, where calling it throws.
+    #[wasm_bindgen(method, structural, js_name = isWellFormed, catch)]
+    pub(crate) fn is_well_formed(this: &Text) -> Result<bool, JsValue>;
+
+    /// Anything with a `get(name)` method, as `Response.headers` is.
+    pub(crate) type HeadersLike;
+
+    #[wasm_bindgen(method, structural, catch)]
+    pub(crate) fn get(this: &HeadersLike, name: &str) -> Result<JsValue, JsValue>;
+}
