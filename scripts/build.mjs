@@ -99,6 +99,11 @@ async function bundle(entry, out, { format, inline = false }) {
     plugins: [wiring('../web/dms_rerun_bg.wasm')],
   });
   let code = result.outputFiles[0].text;
+  // What breaks bundles and edge runtimes: locating files next to the code,
+  // loading modules at runtime. (Top-level await cannot slip in: the CommonJS
+  // build of the same source would have failed above.)
+  const locating = /import\.meta|\brequire\s*\(|\bimport\s*\(|__dirname|__filename/.exec(code);
+  if (locating) fail(`${out} contains \`${locating[0]}\`: entries must not locate or load files at runtime`);
   const parts = code.split(PLACEHOLDER);
   if (inline) {
     if (parts.length !== 2) fail(`${out}: expected the wasm placeholder once, found it ${parts.length - 1} times`);
