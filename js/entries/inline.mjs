@@ -14,7 +14,13 @@ import { bind, DmsError, ErrorKind, ErrorCode } from '../api.mjs';
 
 function bytesOf(text) {
   const bytes = new Uint8Array(text.length);
-  for (let i = 0; i < text.length; i++) bytes[i] = text.charCodeAt(i);
+  let all = 0;
+  for (let i = 0; i < text.length; i++) all |= bytes[i] = text.charCodeAt(i);
+  // A char above U+00FF means the script was decoded with another charset
+  // than UTF-8 (a classic <script> on a non-UTF-8 page, served without
+  // `charset`). Say so, rather than fail with an obscure CompileError. (A
+  // check on the string's length would not do: minifiers fold it away.)
+  if (all > 0xff) throw new Error('dms-rerun: this script was not decoded as UTF-8, which corrupts the wasm in it; serve it with charset=utf-8');
   return bytes;
 }
 

@@ -4,8 +4,10 @@
  * cell's built output and the check input, and resolves with the check's
  * JSON result plus what the host saw (page errors, requests served).
  */
+import http from 'node:http';
 import { readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { readFile } from 'node:fs/promises';
+import { extname, join } from 'node:path';
 import { createRequire } from 'node:module';
 import { Miniflare } from 'miniflare';
 import { EdgeRuntime, runServer } from 'edge-runtime';
@@ -93,5 +95,37 @@ addEventListener('fetch', (event) => event.respondWith(userModule.default(event.
     return { result: JSON.parse(text), problems: [] };
   } finally {
     await server.close();
+  }
+}
+
+/**
+ * A legacy page: windows-1252 HTML, files sent with no `charset`, so
+ * Chromium decodes a classic script as windows-1252. Resolves with the page
+ * errors once `src` has run.
+ */
+export async function runInLegacyPage(root, src) {
+  const types = { '.html': 'text/html', '.js': 'text/javascript' };
+  const server = http.createServer((req, res) => {
+    const path = new URL(req.url, 'http://x').pathname;
+    if (path === '/') {
+      res.writeHead(200, { 'content-type': types['.html'] });
+      return res.end(`<!doctype html><meta charset="windows-1252"><link rel="icon" href="data:,"><script src="${src}"></script>`);
+    }
+    readFile(join(root, path.slice(1))).then(
+      (body) => res.writeHead(200, { 'content-type': types[extname(path)] ?? 'application/octet-stream' }).end(body),
+      () => res.writeHead(404).end(),
+    );
+  });
+  await new Promise((done) => server.listen(0, '127.0.0.1', done));
+  const page = await (await sharedBrowser()).newPage();
+  const errors = [];
+  page.on('pageerror', (error) => errors.push(String(error?.message ?? error)));
+  try {
+    await page.goto(`http://127.0.0.1:${server.address().port}/`);
+    await page.waitForLoadState('load');
+    return { errors, hasCheck: await page.evaluate(() => typeof window.__check === 'function') };
+  } finally {
+    await page.close();
+    await new Promise((done) => server.close(done));
   }
 }

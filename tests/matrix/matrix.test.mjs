@@ -20,7 +20,7 @@ import { join } from 'node:path';
 import { startEmulator } from '../../emulator/server.mjs';
 import { importPackage, packageDir, repoRoot } from '../support/consumer.mjs';
 import { CELLS, runtimeVersion } from './cells.mjs';
-import { closeHosts } from './hosts.mjs';
+import { closeHosts, runInLegacyPage } from './hosts.mjs';
 import { emitted, inlineWasmIn, makeProject, matrixDir } from './project.mjs';
 
 /** Official-signer vectors (tests/vectors, made by @alicloud/openapi-util): CJK POST, astral GET, STS token. */
@@ -121,4 +121,14 @@ describe('matrix', { concurrency: CONCURRENCY }, () => {
       if (cell.id === 'bun') assert.equal(r.requireIsImport, true, 'Bun: require and import give different modules');
     });
   }
+});
+
+// Not zero-config, and not ours to fix, but ours to explain: a classic script
+// decoded as windows-1252 would corrupt the inline wasm. The entry notices and
+// says what to do (this cell reuses the webpack page bundle built above).
+test('a bundle decoded as windows-1252 (no charset anywhere) fails at load with the fix in the message', { skip: ONLY && !ONLY.includes('chromium-webpack-import') }, async () => {
+  const { errors, hasCheck } = await runInLegacyPage(join(matrixDir, 'chromium-webpack-import', 'out'), 'main.js');
+  assert.equal(hasCheck, false);
+  assert.equal(errors.length, 1, errors.join('\n'));
+  assert.match(errors[0], /not decoded as UTF-8, which corrupts the wasm in it; serve it with charset=utf-8/);
 });
