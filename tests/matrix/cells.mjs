@@ -8,15 +8,21 @@
  * `out` is what the tool emitted (a folder or a file); its size is reported.
  */
 import { join } from 'node:path';
-import { repoRoot } from '../support/consumer.mjs';
-import { deploy, matrixDir, mustRun, versionIn } from './project.mjs';
+import { readFileSync } from 'node:fs';
+import { outputDir, packageDir, repoRoot } from '../support/consumer.mjs';
+import { deploy, mustRun, versionIn } from './project.mjs';
 import { bunMain, fetchHandler, pageApp, pageHtml, processMain } from './sources.mjs';
-import { runInEdge, runInPage, runInWorkerd, sharedBrowser, toolVersion } from './hosts.mjs';
+import { runInEdge, runInPage, runInWorkerd, sharedBrowser, startTarballRegistry, toolVersion } from './hosts.mjs';
 
 const NODE = process.execPath;
 const DENO = join(repoRoot, 'node_modules', '.bin', 'deno');
 const BUN = join(repoRoot, 'node_modules', '.bin', 'bun');
 const COMPATIBILITY_DATE = '2025-09-01';
+const { name: NAME, version: VERSION } = JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8'));
+const DENO_ENV = (dir) => ({ DENO_DIR: join(dir, '.deno'), DENO_NO_UPDATE_CHECK: '1', DENO_NO_PROMPT: '1' });
+
+/** Adds where the runtime resolved `specifier` to the result (Deno: which copy, which condition). */
+const resolvedAs = (specifier) => `\n  .then((r) => Object.assign(r, { resolved: new URL(import.meta.resolve('${specifier}')).pathname }))`;
 
 /** Runs a script (Node, Deno or Bun) with the input in its environment; its last stdout line is the result. */
 async function runScript(command, args, { cwd, input, env = {} }) {
@@ -208,13 +214,32 @@ export const CELLS = [
     id: 'deno',
     runtime: 'Deno',
     tool: 'none: `import` (package.json + node_modules)',
-    project: { files: { 'main.mjs': processMain('esm') } },
+    project: { files: { 'main.mjs': processMain('esm', resolvedAs('dms-rerun')) } },
+    resolved: (dir) => join(dir, 'node_modules', 'dms-rerun', 'dist', 'web', 'index.mjs'),
     run: (dir, built, input) =>
-      runScript(DENO, ['run', '--allow-net=127.0.0.1', '--allow-env=DMS_MATRIX_INPUT', 'main.mjs'], {
-        cwd: dir,
-        input,
-        env: { DENO_DIR: join(matrixDir, '.deno'), DENO_NO_UPDATE_CHECK: '1', DENO_NO_PROMPT: '1' },
-      }),
+      runScript(DENO, ['run', '--allow-net=127.0.0.1', '--allow-env=DMS_MATRIX_INPUT', 'main.mjs'], { cwd: dir, input, env: DENO_ENV(dir) }),
+  },
+  {
+    id: 'deno-npm',
+    runtime: 'Deno',
+    tool: 'none: `import \'npm:dms-rerun\'` (installed by Deno from a registry serving the tarball)',
+    project: { files: { 'main.mjs': processMain('esm', resolvedAs(`npm:${NAME}@${VERSION}`), `npm:${NAME}@${VERSION}`) }, npm: false },
+    resolved: (dir) => join(dir, '.deno', 'npm', '*', NAME, VERSION, 'dist', 'web', 'index.mjs'),
+    async run(dir, built, input) {
+      const manifest = JSON.parse(readFileSync(join(packageDir, 'package.json'), 'utf8'));
+      const registry = await startTarballRegistry(join(outputDir, `${NAME}-${VERSION}.tgz`), manifest);
+      try {
+        const env = { ...DENO_ENV(dir), NPM_CONFIG_REGISTRY: registry.url };
+        // --no-config: this project sits inside the dms-rerun repository, whose package.json Deno would otherwise use.
+        const ran = await runScript(DENO, ['run', '--no-config', '--allow-net=127.0.0.1', '--allow-env=DMS_MATRIX_INPUT', 'main.mjs'], { cwd: dir, input, env });
+        // Deno reports its two downloads on stderr; anything else is a problem.
+        const problems = ran.problems.flatMap((p) => p.split('\n')).filter((line) => !/^Download http:\/\/127\.0\.0\.1:\d+\/dms-rerun(\/-\/dms-rerun-[\d.]+\.tgz)?$/.test(line));
+        if (registry.requests.length !== 2) problems.push(`registry requests: ${registry.requests}`);
+        return { ...ran, problems };
+      } finally {
+        await registry.close();
+      }
+    },
   },
   {
     id: 'bun',
@@ -227,7 +252,7 @@ export const CELLS = [
 
 /** The runtime's own version, where it is a separate binary. */
 export async function runtimeVersion(cell) {
-  if (cell.id === 'deno') return (await mustRun(DENO, ['--version'], { cwd: repoRoot })).stdout.split('\n')[0];
+  if (cell.id.startsWith('deno')) return (await mustRun(DENO, ['--version'], { cwd: repoRoot })).stdout.split('\n')[0];
   if (cell.id === 'bun') return `Bun ${(await mustRun(BUN, ['--version'], { cwd: repoRoot })).stdout.trim()}`;
   if (cell.runtime === 'Chromium') return `Chromium ${(await sharedBrowser()).version()}`;
   return cell.runtime;

@@ -7,7 +7,8 @@
 import http from 'node:http';
 import { readdirSync, readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { extname, join } from 'node:path';
+import { createHash } from 'node:crypto';
+import { basename, extname, join } from 'node:path';
 import { createRequire } from 'node:module';
 import { Miniflare } from 'miniflare';
 import { EdgeRuntime, runServer } from 'edge-runtime';
@@ -128,4 +129,28 @@ export async function runInLegacyPage(root, src) {
     await page.close();
     await new Promise((done) => server.close(done));
   }
+}
+
+/**
+ * The smallest npm registry Deno's `npm:` specifiers can install from: the
+ * packument of the one package (its own package.json plus `dist`) and the
+ * packed tarball itself, byte for byte, with its integrity.
+ */
+export async function startTarballRegistry(tarball, manifest) {
+  const bytes = readFileSync(tarball);
+  const dist = { integrity: `sha512-${createHash('sha512').update(bytes).digest('base64')}`, shasum: createHash('sha1').update(bytes).digest('hex') };
+  const requests = [];
+  const server = http.createServer((req, res) => {
+    requests.push(req.url);
+    const origin = `http://127.0.0.1:${server.address().port}`;
+    if (req.url === `/${manifest.name}`) {
+      const version = { ...manifest, dist: { ...dist, tarball: `${origin}/${manifest.name}/-/${basename(tarball)}` } };
+      res.writeHead(200, { 'content-type': 'application/json' });
+      return res.end(JSON.stringify({ name: manifest.name, 'dist-tags': { latest: manifest.version }, versions: { [manifest.version]: version } }));
+    }
+    if (req.url === `/${manifest.name}/-/${basename(tarball)}`) return res.writeHead(200, { 'content-type': 'application/octet-stream' }).end(bytes);
+    res.writeHead(404).end();
+  });
+  await new Promise((done) => server.listen(0, '127.0.0.1', done));
+  return { url: `http://127.0.0.1:${server.address().port}/`, requests, close: () => new Promise((done) => server.close(done)) };
 }

@@ -37,6 +37,8 @@ const WASM = readFileSync(join(packageDir, 'dist/web/dms_rerun_bg.wasm'));
 /** Each cell signs with its own key, so the emulator's log tells whose rerun it got. */
 const keyOf = (cell) => ({ accessKeyId: `matrix-${cell.id}`, accessKeySecret: `secret-of-${cell.id}` });
 const REQUEST = { dagId: '7', dagInstanceId: '47', dagVersion: '2' };
+/** A path with `*` for one unknown folder name, as an exact regular expression. */
+const glob = (path) => new RegExp(`^${path.split('*').map((part) => part.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('[^/]+')}$`);
 
 // The 2 cores are shared: three cells at a time keeps both busy while one waits on I/O.
 const CONCURRENCY = Number(process.env.DMS_MATRIX_CONCURRENCY ?? 3);
@@ -117,6 +119,9 @@ describe('matrix', { concurrency: CONCURRENCY }, () => {
         const copies = out.files.map((f) => (f.name.endsWith('.wasm') ? readFileSync(join(outDir, f.name)) : inlineWasmIn(readFileSync(join(outDir, f.name), 'utf8')))).filter(Boolean);
         assert.equal(copies.length, 1, `copies of the wasm in ${out.files.map((f) => f.name)}`);
         assert.ok(copies[0].equals(WASM), 'the emitted wasm differs from the package\'s');
+      }
+      if (cell.resolved) {
+        assert.match(r.resolved, glob(cell.resolved(dir)), 'resolved another copy or entry of the package');
       }
       if (cell.id === 'bun') assert.equal(r.requireIsImport, true, 'Bun: require and import give different modules');
     });

@@ -12,7 +12,7 @@
  * Bundled Node servers are then run from test-output/matrix-deploy/<cell>/,
  * where no node_modules can be found: the bundle must stand alone.
  */
-import { cpSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, sep } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { outputDir, packageDir, repoRoot } from '../support/consumer.mjs';
@@ -24,15 +24,18 @@ export const deployDir = join(outputDir, 'matrix-deploy');
 /**
  * Creates (afresh) the project of cell `id`.
  * @param {string} id
- * @param {{files: Record<string,string>, tools?: Record<string,string>, type?: string}} spec
- *   tools: name in the project's node_modules → package folder in the repo's node_modules
+ * @param {{files: Record<string,string>, tools?: Record<string,string>, type?: string, npm?: boolean}} spec
+ *   tools: name in the project's node_modules → package folder in the repo's node_modules;
+ *   npm: false for a project without package.json and node_modules (Deno's `npm:` specifiers)
  */
-export function makeProject(id, { files, tools = {}, type = 'module' }) {
+export function makeProject(id, { files, tools = {}, type = 'module', npm = true }) {
   const dir = join(matrixDir, id);
   rmSync(dir, { recursive: true, force: true });
-  mkdirSync(join(dir, 'node_modules'), { recursive: true });
-  writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: `matrix-${id}`, private: true, type }, null, 2) + '\n');
-  cpSync(packageDir, join(dir, 'node_modules', 'dms-rerun'), { recursive: true, dereference: true });
+  mkdirSync(dir, { recursive: true });
+  if (npm) {
+    writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: `matrix-${id}`, private: true, type }, null, 2) + '\n');
+    cpSync(packageDir, join(dir, 'node_modules', 'dms-rerun'), { recursive: true, dereference: true });
+  }
   for (const [name, from] of Object.entries(tools)) {
     const link = join(dir, 'node_modules', name);
     mkdirSync(dirname(link), { recursive: true });
@@ -52,7 +55,9 @@ export function versionIn(dir, name) {
 
 /** Runs a command in `cwd`; rejects with its output unless it exits 0. */
 export async function mustRun(command, args, { cwd, env = {}, timeoutMs = 90_000 }) {
-  const result = await runProcess(command, args, { cwd, env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: '0', ...env }, timeoutMs });
+  // Plain output: NO_COLOR, and no FORCE_COLOR at all (Deno forces colour when it is set, even to 0).
+  const { FORCE_COLOR: _force, ...inherited } = process.env;
+  const result = await runProcess(command, args, { cwd, env: { ...inherited, NO_COLOR: '1', ...env }, timeoutMs });
   if (result.code !== 0) {
     throw new Error(`${relative(repoRoot, command)} ${args.join(' ')} (in ${relative(repoRoot, cwd)}) exited ${result.code ?? result.signal}\n--- stdout\n${result.stdout}\n--- stderr\n${result.stderr}`);
   }
@@ -88,7 +93,6 @@ export function deploy(id, file, type) {
   return target;
 }
 
-export const fileSize = (path) => statSync(path).size;
 
 /**
  * The wasm bytes as they came out of a bundler: finds the string literal

@@ -8,10 +8,11 @@ import { check } from './check.mjs';
 
 const CHECK = check.toString();
 const ESM = "import * as dms from 'dms-rerun';";
+const esmFrom = (specifier) => `import * as dms from '${specifier}';`;
 const CJS = "const dms = require('dms-rerun');";
 
 /** A script run by a process (Node, Deno, Bun): input from the environment, result on stdout. */
-export const processMain = (system, extra = '') => `${system === 'cjs' ? CJS : ESM}
+export const processMain = (system, extra = '', specifier = 'dms-rerun') => `${system === 'cjs' ? CJS : esmFrom(specifier)}
 ${CHECK}
 const env = globalThis.Deno ? Deno.env.get('DMS_MATRIX_INPUT') : process.env.DMS_MATRIX_INPUT;
 check(dms, JSON.parse(env))${extra}
