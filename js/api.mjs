@@ -47,25 +47,39 @@ export class DmsError extends Error {
   }
 }
 
+/** Rust's failure records: plain objects with named fields (src/wasm/failure.rs). */
+function isRecord(value) {
+  return value !== null && typeof value === 'object' && !(value instanceof Error)
+    && typeof value.kind === 'string' && typeof value.code === 'string';
+}
+
+/** What a runtime's network error says: `[detail, text]` (see `Call.stopped` in src/wasm/mod.rs). */
+function facts(error) {
+  try {
+    const inner = error?.cause;
+    const code = typeof inner?.code === 'string' ? inner.code : error?.code;
+    const strings = (...values) => values.filter((v) => typeof v === 'string');
+    const detail = typeof code === 'string' ? code : strings(error?.name, error?.message, inner?.message).join(': ');
+    const text = strings(error?.message, error?.stack, inner?.message, inner?.stack).join('\n');
+    return [detail || undefined, typeof error === 'object' && error !== null ? text : undefined];
+  } catch {
+    return [undefined, undefined];
+  }
+}
+
 const RERUN = 'ReRunTaskFlowInstance';
 const LIST = 'ListTaskFlowInstance';
 
 /** Wires the public functions to one initialised wasm-bindgen glue module. */
 export function bind(glue) {
-  const { Call, Failure, Stop, Refusal } = glue;
+  const { Call, Stop, Refusal } = glue;
   const maxBodyBytes = glue.maxBodyBytes();
   const fields = new Map();
 
-  /** A Rust `Failure` becomes a `DmsError` (and is freed); anything else is a bug, rethrown as is. */
+  /** A failure record from Rust becomes a `DmsError`; anything else is a bug, rethrown as is. */
   function upgrade(error, cause) {
-    if (!(error instanceof Failure)) return error;
-    const record = {
-      kind: error.kind, code: error.code, message: error.message, retryable: error.retryable,
-      requestId: error.requestId, httpStatus: error.httpStatus, recommend: error.recommend, attempts: error.attempts,
-    };
-    const options = error.keepCause && cause !== undefined ? { cause } : undefined;
-    error.free();
-    return new DmsError(record, options);
+    if (!isRecord(error)) return error;
+    return new DmsError(error, error.keepCause === true && cause !== undefined ? { cause } : undefined);
   }
 
   /**
@@ -111,12 +125,10 @@ export function bind(glue) {
       call = open(action, config, request, what).call;
       const o = copy(overrides, ['timestamp', 'nonce'], 'overrides', true);
       const p = call.preview(o.timestamp, o.nonce);
-      const out = {
+      return {
         method: p.method, url: p.url, headers: {}, body: null,
         canonicalQuery: p.canonicalQuery, stringToSign: p.stringToSign, signature: p.signature,
       };
-      p.free();
-      return out;
     } catch (error) {
       throw upgrade(error);
     } finally {
@@ -147,17 +159,16 @@ export function bind(glue) {
   /** Sends until Rust judges an answer a success, or says not to retry. */
   async function attempts(call, wait) {
     for (;;) {
-      if (wait.stop !== undefined) throw call.stopped(wait.stop, undefined, undefined, undefined);
+      if (wait.stop !== undefined) throw call.stopped(wait.stop);
       let failure;
       try {
         return await attempt(call, wait);
       } catch (error) {
-        if (!(error instanceof Failure)) throw error;
+        if (!isRecord(error)) throw error;
         failure = error;
       }
-      const delay = call.retryDelay(failure);
-      if (delay === undefined) throw upgrade(failure, causes.get(failure));
-      failure.free();
+      const delay = call.retryDelay();
+      if (delay < 0) throw upgrade(failure, causes.get(failure));
       // A stop during the wait is reported at the top of the loop.
       await wait.sleep(delay).catch(() => {});
     }
@@ -189,9 +200,15 @@ export function bind(glue) {
     return call.judge(status, headers, body);
   }
 
-  /** Rust's failure for what JS saw; the runtime's error rides along as a cause candidate. */
+  /**
+   * Rust's failure for what JS saw. For a rejected promise JS reads the
+   * runtime's error (its code, or name and message; the texts it holds) and
+   * Rust writes the message and decides whether the error may be kept as `cause`.
+   */
   function failed(call, wait, stop, error, status, headers) {
-    const failure = call.stopped(wait.stop ?? stop, wait.stop === undefined ? error : undefined, status, headers);
+    if (wait.stop !== undefined) return call.stopped(wait.stop, undefined, undefined, status, headers);
+    const [detail, text] = facts(error);
+    const failure = call.stopped(stop, detail, text, status, headers);
     causes.set(failure, error);
     return failure;
   }

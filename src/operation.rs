@@ -337,6 +337,7 @@ pub fn id(field: &str, value: &Value) -> Result<u64, DmsError> {
 }
 
 #[cfg(test)]
+#[allow(clippy::indexing_slicing)]
 mod tests {
     use super::*;
 

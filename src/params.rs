@@ -194,14 +194,13 @@ fn is_ipv4(bytes: &[u8]) -> bool {
     let mut parts = 0;
     for part in bytes.split(|&b| b == b'.') {
         parts += 1;
-        let value = match part {
-            [b'0'] => Some(0),
-            [b'1'..=b'9', ..] if part.len() <= 3 => {
-                core::str::from_utf8(part).ok().and_then(parse_digits)
-            }
-            _ => None,
-        };
-        if !value.is_some_and(|v| v <= 255) {
+        let digits = part.iter().all(u8::is_ascii_digit);
+        let canonical =
+            part == b"0" || (part.first() != Some(&b'0') && (1..=3).contains(&part.len()));
+        let value = part
+            .iter()
+            .fold(0u32, |n, &b| n * 10 + u32::from(b.wrapping_sub(b'0')));
+        if !(digits && canonical && value <= 255) {
             return false;
         }
     }

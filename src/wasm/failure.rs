@@ -12,7 +12,6 @@ use wasm_bindgen::JsValue;
 
 use super::js;
 use crate::error::{DmsError, Kind};
-use crate::response::contains;
 
 /// A failed call or attempt, as the plain record the entry throws as a
 /// `DmsError`: `{ kind, code, message, retryable, requestId?, httpStatus?,
@@ -82,76 +81,49 @@ pub enum Stop {
     BodyNetwork = 3,
 }
 
-/// The error for `stop`, before counting attempts.
-pub(crate) fn stopped(stop: Stop, cause: &JsValue) -> DmsError {
-    match stop {
-        Stop::Timeout => DmsError::new(
+/// The error for `stop`, before counting attempts. `detail` is what the
+/// entry found on the runtime's error: a system code (`ECONNREFUSED`, which
+/// undici puts on `cause.code`) or its name and message (browsers, workerd).
+pub(crate) fn stopped(stop: Stop, detail: Option<&str>) -> DmsError {
+    let (kind, code, message) = match stop {
+        Stop::Timeout => (
             Kind::Timeout,
             "Timeout",
             "no answer within timeoutMs; the rerun may still have happened",
         ),
-        Stop::Aborted => DmsError::new(
+        Stop::Aborted => (
             Kind::Aborted,
             "Aborted",
             "the call was aborted by its AbortSignal",
         ),
-        Stop::Network | Stop::BodyNetwork => {
-            let mut message = String::from(if stop == Stop::Network {
-                "the request could not be sent or got no answer"
-            } else {
-                "the connection failed while reading the answer"
-            });
-            if let Some(what) = describe(cause) {
-                message.push_str(" (");
-                message.push_str(&what);
-                message.push(')');
-            }
-            DmsError::new(Kind::Network, "NetworkError", message)
-        }
-    }
-}
-
-/// Which network failure it was, from the runtime's error: undici puts a
-/// system code (`ECONNREFUSED`, `ENOTFOUND`, …) on `cause.code`; browsers
-/// and workerd only have a name and message.
-fn describe(error: &JsValue) -> Option<String> {
-    let inner = js::get(error, "cause").ok().filter(|c| c.is_object());
-    let code = inner
-        .as_ref()
-        .and_then(|c| js::get(c, "code").ok())
-        .or_else(|| js::get(error, "code").ok())
-        .and_then(|c| c.as_string())
-        .filter(|c| c.len() <= 64 && c.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_'));
-    if let Some(code) = code {
-        let meaning = match code.as_str() {
-            "ECONNREFUSED" => "connection refused",
-            "ENOTFOUND" | "EAI_AGAIN" => "DNS lookup failed",
-            "ECONNRESET" | "UND_ERR_SOCKET" | "EPIPE" => "connection reset",
-            "ETIMEDOUT" | "UND_ERR_CONNECT_TIMEOUT" => "connect timed out",
-            "EHOSTUNREACH" | "ENETUNREACH" => "host unreachable",
-            c if contains(c, "CERT") || c.starts_with("ERR_TLS") || c.starts_with("ERR_SSL") => {
-                "TLS failure"
-            }
+        Stop::Network => (
+            Kind::Network,
+            "NetworkError",
+            "the request could not be sent or got no answer",
+        ),
+        Stop::BodyNetwork => (
+            Kind::Network,
+            "NetworkError",
+            "the connection failed while reading the answer",
+        ),
+    };
+    let mut message = String::from(message);
+    if let Some(detail) =
+        detail.filter(|_| kind == Kind::Network && !detail.unwrap_or_default().is_empty())
+    {
+        message.push_str(" (");
+        // Printable ASCII only, and short: this text is shown to people.
+        message.extend(detail.chars().filter(|c| (' '..='~').contains(c)).take(160));
+        let meaning = match detail {
+            "ECONNREFUSED" => ": connection refused",
+            "ENOTFOUND" | "EAI_AGAIN" => ": DNS lookup failed",
+            "ECONNRESET" | "UND_ERR_SOCKET" | "EPIPE" => ": connection reset",
+            "ETIMEDOUT" | "UND_ERR_CONNECT_TIMEOUT" => ": connect timed out",
+            "EHOSTUNREACH" | "ENETUNREACH" => ": host unreachable",
             _ => "",
         };
-        let mut out = code.clone();
-        if !meaning.is_empty() {
-            out.push_str(": ");
-            out.push_str(meaning);
-        }
-        return Some(out);
+        message.push_str(meaning);
+        message.push(')');
     }
-    let text = |value: &JsValue, key: &str| js::get(value, key).ok().and_then(|v| v.as_string());
-    let name = text(error, "name");
-    let message = text(error, "message");
-    let detail = inner.as_ref().and_then(|c| text(c, "message"));
-    let mut out = String::new();
-    for part in [name, message, detail].into_iter().flatten() {
-        if !out.is_empty() {
-            out.push_str(": ");
-        }
-        // Printable ASCII only and short: this text is shown to people.
-        out.extend(part.chars().filter(|c| (' '..='~').contains(c)).take(120));
-    }
-    (!out.is_empty()).then_some(out)
+    DmsError::new(kind, code, message)
 }

@@ -219,83 +219,89 @@ fn list(pairs: &mut Array, object: &JsValue, params: &[WireParam]) -> Result<(),
     Ok(())
 }
 
+/// How one field of an execution record is read.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Field {
+    /// A Long, required: exact decimal text.
+    Id,
+    /// A Long, dropped when absent or malformed.
+    OptionalId,
+    /// Text (a number is turned into its digits: versions may come as numbers).
+    Text,
+    /// An integer number.
+    Integer,
+}
+
+/// The answer's field → the package's field, and how to read it.
+/// `startTime` is the spelling the official SDK's model reads; `StartTime`
+/// is accepted too.
+const INSTANCE_FIELDS: &[(&str, &str, Field)] = &[
+    ("Id", "id", Field::Id),
+    ("DagId", "dagId", Field::Id),
+    ("DagVersion", "dagVersion", Field::Text),
+    ("DagName", "dagName", Field::Text),
+    ("Status", "status", Field::Integer),
+    ("TriggerType", "triggerType", Field::Integer),
+    ("BusinessTime", "businessTime", Field::Text),
+    ("StartTime", "startTime", Field::Text),
+    ("startTime", "startTime", Field::Text),
+    ("EndTime", "endTime", Field::Text),
+    ("Message", "message", Field::Text),
+    ("OwnerName", "ownerName", Field::Text),
+    ("HistoryDagId", "historyDagId", Field::OptionalId),
+];
+
 /// One execution record in the package's shape.
 fn instance(record: &JsValue) -> Result<JsValue, DmsError> {
+    let entries = js::own_entries(record).map_err(|_| bad_list("an instance could not be read"))?;
     let mut out = Array::new();
-    let mut start_time = JsValue::UNDEFINED;
     let mut status = None;
-    let Ok(entries) = js::own_entries(record) else {
-        return Err(bad_list("an instance could not be read"));
-    };
-    let mut id = None;
+    let mut has_id = false;
     for entry in entries.iter() {
         let pair: Array = entry.unchecked_into();
-        let value = pair.get(1);
-        let Some(key) = pair.get(0).as_string() else {
+        let key = pair.get(0).as_string();
+        let Some(&(_, name, field)) = INSTANCE_FIELDS
+            .iter()
+            .find(|(wire, _, _)| Some(*wire) == key.as_deref())
+        else {
             continue;
         };
-        let (name, is_id, is_text) = match key.as_str() {
-            "Id" => ("id", true, false),
-            "DagId" => ("dagId", true, false),
-            "HistoryDagId" => ("historyDagId", true, false),
-            "DagName" => ("dagName", false, true),
-            "DagVersion" => ("dagVersion", false, true),
-            "BusinessTime" => ("businessTime", false, true),
-            "EndTime" => ("endTime", false, true),
-            "Message" => ("message", false, true),
-            "OwnerName" => ("ownerName", false, true),
-            "startTime" | "StartTime" => {
-                if start_time.is_undefined() || key == "startTime" {
-                    start_time = value;
-                }
-                continue;
-            }
-            "Status" => {
-                status = value.as_f64().filter(|n| is_integer(*n));
-                continue;
-            }
-            "TriggerType" => {
-                if value.as_f64().is_some_and(is_integer) {
-                    push(&mut out, "triggerType", &value);
-                }
-                continue;
-            }
-            _ => continue,
+        let value = pair.get(1);
+        let number = value.as_f64().filter(|n| is_integer(*n));
+        let read = match field {
+            Field::Id | Field::OptionalId => id_text(&value).map(|t| JsValue::from_str(&t)),
+            Field::Text => value
+                .as_string()
+                .map(|t| JsValue::from_str(&t))
+                .or_else(|| {
+                    number
+                        .filter(|n| *n >= 0.0)
+                        .map(|n| JsValue::from_str(&id_to_string(n as u64)))
+                }),
+            Field::Integer => number.map(JsValue::from_f64),
         };
-        if is_id {
-            match id_text(&value) {
-                Some(text) => {
-                    if name == "id" {
-                        id = Some(text.clone());
-                    }
-                    push(&mut out, name, &JsValue::from_str(&text));
+        match read {
+            Some(value) => {
+                if name == "status" {
+                    status = number;
                 }
-                None if name == "historyDagId" => {}
-                None => return Err(bad_list("an instance id is not a 64-bit integer")),
+                has_id |= name == "id";
+                push(&mut out, name, &value);
             }
-        } else if is_text {
-            // Versions may come back as numbers; they are signed as text.
-            if let Some(text) = value.as_string() {
-                push(&mut out, name, &JsValue::from_str(&text));
-            } else if let Some(n) = value.as_f64().filter(|n| is_integer(*n) && *n >= 0.0) {
-                push(&mut out, name, &JsValue::from_str(&id_to_string(n as u64)));
+            None if field == Field::Id => {
+                return Err(bad_list("an instance id is not a 64-bit integer"))
             }
+            None => {}
         }
     }
-    if id.is_none() {
+    if !has_id {
         return Err(bad_list("an instance has no Id"));
-    }
-    if start_time.is_string() {
-        push(&mut out, "startTime", &start_time);
     }
     let name = status
         .filter(|n| *n >= 0.0)
         .and_then(|n| STATUS_NAMES.get(n as usize))
         .copied()
         .unwrap_or("unknown");
-    if let Some(n) = status {
-        push(&mut out, "status", &JsValue::from_f64(n));
-    }
     push(&mut out, "statusName", &JsValue::from_str(name));
     js::from_entries(&out).map_err(|_| bad_list("an instance could not be built"))
 }

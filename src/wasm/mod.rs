@@ -195,21 +195,23 @@ impl Call {
     }
 
     /// The failure for something only the entry saw: its timer, the caller's
-    /// signal, or a rejected promise (`cause`, the runtime's error, is kept
-    /// when it holds nothing secret). `status` and `headers` are the
-    /// answer's when its headers had arrived (else `undefined`): the rerun
-    /// may then have happened, and the gateway's request id is kept.
+    /// signal, or a rejected promise. For the latter the entry passes what
+    /// it found on the runtime's error: `detail` (its code, or name and
+    /// message) and `causeText` (the messages and stacks it holds); the error
+    /// is kept as `cause` only when that text holds no signature or token.
+    /// `status` and `headers` are the answer's when its headers had arrived
+    /// (else `undefined`): the rerun may then have happened, and the
+    /// gateway's request id is kept.
     pub fn stopped(
         &mut self,
         stop: Stop,
-        cause: JsValue,
+        detail: Option<String>,
+        cause_text: Option<String>,
         status: JsValue,
         headers: JsValue,
     ) -> JsValue {
-        let mut err = failure::stopped(stop, &cause);
-        if self.leaks(&err.message) {
-            err = failure::stopped(stop, &JsValue::UNDEFINED);
-        }
+        let detail = detail.filter(|d| !self.leaks(d));
+        let mut err = failure::stopped(stop, detail.as_deref());
         err.http_status = status
             .as_f64()
             .filter(|s| (100.0..=599.0).contains(s))
@@ -218,18 +220,22 @@ impl Call {
             err.request_id = judge::header(&headers, "x-acs-request-id");
         }
         let mut failure = self.count(err);
-        failure.keep_cause = matches!(stop, Stop::Network | Stop::BodyNetwork)
-            && cause.is_object()
-            && !self.cause_leaks(&cause);
+        failure.keep_cause = cause_text.is_some_and(|text| !self.leaks(&text));
         failure.into()
     }
 
     /// Milliseconds to wait before sending again after the last failure, or
-    /// `undefined` when the call must end with it: not retryable for this
+    /// -1 when the call must end with it: not retryable for this
     /// operation, no retries left, the server's hint too long, or the wait
     /// would not fit in the budget.
     #[wasm_bindgen(js_name = retryDelay)]
-    pub fn retry_delay(&self) -> Option<f64> {
+    pub fn retry_delay(&self) -> f64 {
+        self.next_delay().unwrap_or(-1.0)
+    }
+}
+
+impl Call {
+    fn next_delay(&self) -> Option<f64> {
         let err = self.last_failure.as_ref()?;
         let retryable = err.retryable || (self.op.read_only && err.kind == Kind::Network);
         if !retryable || self.attempts > self.input.max_retries {
@@ -246,9 +252,7 @@ impl Call {
             _ => Some(delay),
         }
     }
-}
 
-impl Call {
     /// Signs with the given or fresh timestamp and nonce.
     fn sign(
         &self,
@@ -311,19 +315,5 @@ impl Call {
         contains(text, "Signature=")
             || (!self.last_signature.is_empty() && redact(text, &self.last_signature) != text)
             || token.is_some_and(|t| redact(text, t) != text)
-    }
-
-    /// Whether the runtime's error (message, stack, and its own cause's)
-    /// holds anything [`Call::leaks`] refuses.
-    fn cause_leaks(&self, cause: &JsValue) -> bool {
-        let inner = js::get(cause, "cause").unwrap_or(JsValue::UNDEFINED);
-        [cause.clone(), inner].iter().any(|error| {
-            ["message", "stack"].into_iter().any(|key| {
-                js::get(error, key)
-                    .ok()
-                    .and_then(|v| v.as_string())
-                    .is_some_and(|text| self.leaks(&text))
-            })
-        })
     }
 }
