@@ -21,8 +21,10 @@ const COMPATIBILITY_DATE = '2025-09-01';
 const { name: NAME, version: VERSION } = JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8'));
 const DENO_ENV = (dir) => ({ DENO_DIR: join(dir, '.deno'), DENO_NO_UPDATE_CHECK: '1', DENO_NO_PROMPT: '1' });
 
-/** Adds where the runtime resolved `specifier` to the result (Deno: which copy, which condition). */
+/** Adds where the runtime resolved `specifier` to the result: which copy, which export condition. */
 const resolvedAs = (specifier) => `\n  .then((r) => Object.assign(r, { resolved: new URL(import.meta.resolve('${specifier}')).pathname }))`;
+const requireResolved = "\n  .then((r) => Object.assign(r, { resolved: require.resolve('dms-rerun') }))";
+const entry = (dir, file) => join(dir, 'node_modules', 'dms-rerun', 'dist', file);
 
 /** Runs a script (Node, Deno or Bun) with the input in its environment; its last stdout line is the result. */
 async function runScript(command, args, { cwd, input, env = {} }) {
@@ -31,7 +33,7 @@ async function runScript(command, args, { cwd, input, env = {} }) {
   return { result: JSON.parse(last), problems: stderr.trim() ? [stderr.trim()] : [] };
 }
 
-const node = (file) => (dir, built, input) => runScript(NODE, [built?.out ?? file], { cwd: dir, input });
+const node = (file) => (dir, built, input) => runScript(NODE, [file], { cwd: dir, input });
 
 /** A bundled Node server, run where nothing but the bundle is. */
 const deployedNode = (type) => (dir, built, input) => {
@@ -51,14 +53,16 @@ export const CELLS = [
     id: 'node-esm',
     runtime: `Node ${process.version}`,
     tool: 'none: `import`',
-    project: { files: { 'main.mjs': processMain('esm') } },
+    project: { files: { 'main.mjs': processMain('esm', resolvedAs('dms-rerun')) } },
+    resolved: (dir) => entry(dir, 'node/index.mjs'),
     run: node('main.mjs'),
   },
   {
     id: 'node-cjs',
     runtime: `Node ${process.version}`,
     tool: 'none: `require`',
-    project: { files: { 'main.cjs': processMain('cjs') } },
+    project: { files: { 'main.cjs': processMain('cjs', requireResolved) } },
+    resolved: (dir) => entry(dir, 'node/index.cjs'),
     run: node('main.cjs'),
   },
   {
@@ -215,7 +219,7 @@ export const CELLS = [
     runtime: 'Deno',
     tool: 'none: `import` (package.json + node_modules)',
     project: { files: { 'main.mjs': processMain('esm', resolvedAs('dms-rerun')) } },
-    resolved: (dir) => join(dir, 'node_modules', 'dms-rerun', 'dist', 'web', 'index.mjs'),
+    resolved: (dir) => entry(dir, 'web/index.mjs'),
     run: (dir, built, input) =>
       runScript(DENO, ['run', '--allow-net=127.0.0.1', '--allow-env=DMS_MATRIX_INPUT', 'main.mjs'], { cwd: dir, input, env: DENO_ENV(dir) }),
   },
@@ -245,7 +249,8 @@ export const CELLS = [
     id: 'bun',
     runtime: 'Bun',
     tool: 'none: `import` and `require`',
-    project: { files: { 'main.mjs': bunMain() } },
+    project: { files: { 'main.mjs': bunMain(resolvedAs('dms-rerun')) } },
+    resolved: (dir) => entry(dir, 'web/index.mjs'),
     run: (dir, built, input) => runScript(BUN, ['--no-install', 'main.mjs'], { cwd: dir, input }),
   },
 ];

@@ -20,9 +20,9 @@ check(dms, JSON.parse(env))${extra}
 `;
 
 /** Bun: `import` and `require` of the package in one process must be the same module. */
-export const bunMain = () =>
+export const bunMain = (extra) =>
   "import { createRequire } from 'node:module';\n" +
-  processMain('esm', "\n  .then((r) => Object.assign(r, { requireIsImport: createRequire(import.meta.url)('dms-rerun').DmsError === dms.DmsError }))");
+  processMain('esm', "\n  .then((r) => Object.assign(r, { requireIsImport: createRequire(import.meta.url)('dms-rerun').DmsError === dms.DmsError }))" + extra);
 
 /** A page script: the test calls `window.__check(input)` once the bundle has run. */
 export const pageApp = (system) => `${system === 'cjs' ? CJS : ESM}
