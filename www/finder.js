@@ -104,6 +104,7 @@ export function wireFinder() {
     update();
     status.textContent = 'Listing…';
     output.replaceChildren();
+    output.setAttribute('aria-busy', 'true');
     const instances = [];
     let capped = false;
     try {
@@ -123,6 +124,7 @@ export function wireFinder() {
       return;
     } finally {
       busy = false;
+      output.removeAttribute('aria-busy');
       update();
     }
     status.textContent = summary(query, instances, capped);

@@ -1,8 +1,9 @@
-// The Find panel's table: one row per execution record (id, version, status,
-// start, end, message), a Rerun button on each failed one, and under each row
-// a line for the outcome of its rerun. Every value is server text: set as
-// text, never as HTML. On narrow screens CSS turns rows into cards, labelled
-// by `data-label`.
+// The Find panel's table: one <tbody> per execution record, holding its data
+// row (id, version, status, start, end, and a Rerun button when it failed),
+// its message on a row of its own (messages are sentences, often long, with
+// newlines: they get the full width) and a row for the outcome of its rerun.
+// Every value is server text: set as text, never as HTML. On narrow screens
+// CSS turns each record into a card, each value under its `data-label`.
 import { element, renderReport } from './dom.js';
 
 /** Status names the package gives (`statusName`); anything else is shown as text without a style. */
@@ -16,7 +17,6 @@ const COLUMNS = [
   { label: 'Status', className: 'state', value: (i) => i.statusName, badge: true },
   { label: 'Start', className: 'time', value: (i) => dash(i.startTime) },
   { label: 'End', className: 'time', value: (i) => dash(i.endTime) },
-  { label: 'Message', className: 'message', value: (i) => dash(i.message) },
 ];
 const SPAN = COLUMNS.length + 1; // + the Rerun column
 
@@ -33,28 +33,64 @@ function cell(column, instance) {
   return td;
 }
 
-/**
- * The rows of one record: its data row and its (hidden) outcome row.
- * `onRerun(instance, row)` is called on a click; `row` lets it drive the
- * button and show an outcome.
- */
-function rowsOf(instance, onRerun) {
-  const tr = element('tr');
-  tr.dataset.id = instance.id;
-  tr.dataset.status = instance.statusName;
-  tr.append(...COLUMNS.map((column) => cell(column, instance)));
-  const action = element('td', 'action');
-  tr.append(action);
+/** A row with one cell across the table. */
+function wideRow(className, content) {
+  const tr = element('tr', className);
+  const td = element('td');
+  td.colSpan = SPAN;
+  td.append(content);
+  tr.append(td);
+  return [tr, td];
+}
 
-  const outcomeRow = element('tr', 'outcome');
-  outcomeRow.hidden = true;
-  const outcomeCell = element('td');
-  outcomeCell.colSpan = SPAN;
-  const outcome = element('div', 'row-outcome');
-  outcomeCell.append(outcome);
-  outcomeRow.append(outcomeCell);
+/** Longer messages (a stack trace, a dumped SQL) start folded to a few lines; the whole text is always in the DOM. */
+const FOLD_CHARS = 500;
+
+function messageBox(message) {
+  const box = element('div', 'message-box');
+  const text = element('div', 'message-text', message);
+  box.append(text);
+  if (message.length > FOLD_CHARS) {
+    text.classList.add('folded');
+    const more = element('button', 'link', `Show all ${message.length} characters`);
+    more.type = 'button';
+    more.addEventListener('click', () => {
+      const folded = text.classList.toggle('folded');
+      more.textContent = folded ? `Show all ${message.length} characters` : 'Show less';
+    });
+    box.append(more);
+  }
+  return box;
+}
+
+/**
+ * One record's <tbody>. `onRerun(instance, row)` is called on a click;
+ * `row` lets it drive the button and show an outcome.
+ */
+function recordBody(instance, onRerun) {
+  const body = element('tbody', 'record');
+  body.dataset.id = instance.id;
+  body.dataset.status = instance.statusName;
+
+  const main = element('tr', 'main');
+  main.append(...COLUMNS.map((column) => cell(column, instance)));
+  const action = element('td', 'action');
+  main.append(action);
+  body.append(main);
+
+  if (instance.message) {
+    const [row, td] = wideRow('message', messageBox(instance.message));
+    td.className = 'message';
+    td.dataset.label = 'Message';
+    body.append(row);
+  }
 
   if (instance.statusName === 'failed') {
+    const outcome = element('div', 'row-outcome');
+    const [outcomeRow] = wideRow('outcome', outcome);
+    outcomeRow.hidden = true;
+    body.append(outcomeRow);
+
     const button = element('button', 'small', 'Rerun');
     button.type = 'button';
     button.setAttribute('aria-label', `Rerun instance ${instance.id}`);
@@ -69,12 +105,12 @@ function rowsOf(instance, onRerun) {
       show(report) {
         outcomeRow.hidden = false;
         renderReport(outcome, report, 'row-outcome');
-        tr.classList.toggle('rerun-sent', report.ok);
+        body.classList.toggle('rerun-sent', report.ok);
       },
     };
     button.addEventListener('click', () => onRerun(instance, row));
   }
-  return [tr, outcomeRow];
+  return body;
 }
 
 /** A <table> of `instances`, newest first as the API lists them. */
@@ -86,9 +122,7 @@ export function runsTable(instances, onRerun) {
   head.append(actionHead);
   const thead = element('thead');
   thead.append(head);
-  const body = element('tbody');
-  for (const instance of instances) body.append(...rowsOf(instance, onRerun));
   const table = element('table', 'runs');
-  table.append(thead, body);
+  table.append(thead, ...instances.map((instance) => recordBody(instance, onRerun)));
   return table;
 }
