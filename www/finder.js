@@ -84,7 +84,11 @@ export function wireFinder() {
     } catch (error) {
       report = errorReport(error, 'rerun'); // a bug: shown, not swallowed
     }
-    if (report.ok) report.note = 'The run restarts in DMS: press Find again to see its new status.';
+    if (report.ok) {
+      report.note = proxyMode()
+        ? 'The run restarts in DMS. Find is off in proxy mode: clear ProxyUrl, then press Find to see its new status.'
+        : 'The run restarts in DMS: press Find again to see its new status.';
+    }
     row.show(report);
     // After a success the button stays off: a second click would rerun it again.
     row.button.textContent = report.ok ? 'Rerun sent' : 'Rerun';
