@@ -98,6 +98,7 @@ export function wireFinder() {
   async function find() {
     const { query, problem } = readQuery();
     if (problem) {
+      status.textContent = '';
       output.replaceChildren(paragraph(problem, 'problem'));
       return;
     }

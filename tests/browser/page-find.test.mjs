@@ -346,6 +346,31 @@ test('server text stays text: an <img onerror> message and name, and an unbreaka
   }
 });
 
+test('every page is read (100 records each), and at most 500 rows are shown, saying so', async () => {
+  await resetEmulator();
+  // Six pages of a 600-record answer, one scripted answer per request, as the gateway would page them.
+  const record = (n) =>
+    `{"Id":${9007199254740993n + BigInt(n)},"DagId":"7","DagName":"paged","DagVersion":"2","Status":3,"TriggerType":0,` +
+    `"startTime":"2026-01-01 00:00:00","Message":"run ${n}"}`;
+  const faults = [];
+  for (let page = 0; page < 6; page += 1) {
+    const records = Array.from({ length: 100 }, (_, i) => record(page * 100 + i)).join(',');
+    faults.push({ type: 'raw', body: `{"RequestId":"P${page}","Success":true,"TotalCount":600,"DAGInstanceList":{"DAGInstance":[${records}]}}` });
+  }
+  await admin('/faults', { faults });
+  const before = (await emulatorState(demo.emulatorUrl)).requests;
+  const { rows, summary } = await find({ dagId: '7', status: 'failed' });
+  assert.equal(rows.length, 500);
+  assert.equal(rows[0].Id, '9007199254740993');
+  assert.equal(rows[499].Id, String(9007199254740993n + 499n));
+  assert.equal(rows[499].Message, 'run 499');
+  assert.match(summary, /^500 failed runs of paged \(DagId 7\).* Showing the first 500: narrow the range to see the rest\.$/);
+  const after = await emulatorState(demo.emulatorUrl);
+  assert.equal(after.requests, before + 6, 'pages 1..5, and the 6th that proved there are more');
+  assert.deepEqual(after.log.slice(-6).map((e) => e.params.PageIndex), ['1', '2', '3', '4', '5', '6']);
+  assert.equal(await overflow(), 0);
+});
+
 test('phone width: rows become cards, nothing overflows', async () => {
   await resetEmulator();
   await page.setViewportSize({ width: 390, height: 844 });
