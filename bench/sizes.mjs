@@ -79,7 +79,11 @@ export function exportEntries(packageDir) {
     found.get(path).push(via);
   };
   const walk = (node, subpath, conditions) => {
-    if (typeof node === 'string') return add(node, `${subpath}${conditions.length ? ' ' + conditions.join('.') : ''}`);
+    if (typeof node === 'string') {
+      // A trailing `default` under another condition adds nothing to the label (`node.require.default` → `node.require`).
+      const named = conditions.length > 1 && conditions.at(-1) === 'default' ? conditions.slice(0, -1) : conditions;
+      return add(node, `${subpath}${named.length ? ' ' + named.join('.') : ''}`);
+    }
     if (Array.isArray(node)) return node.forEach((n) => walk(n, subpath, conditions));
     if (node === null || typeof node !== 'object') return;
     for (const [key, value] of Object.entries(node)) {
