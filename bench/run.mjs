@@ -148,7 +148,7 @@ const mark = (ok) => (ok ? '✔' : '✘');
 // A figure next to its target: one more decimal when two would round onto the target.
 const near = (fmt, n, target, digits = 2) => (n.toFixed(digits) === target.toFixed(digits) && n !== target ? fmt(n, digits + 1) : fmt(n, digits));
 const xg = (n, target) => near((v, d) => `${v.toFixed(d)}×`, n, target);
-const usg = (n, target) => near((v, d) => `${v >= 0 ? '+' : '−'}${Math.abs(v).toFixed(d)} µs`, n, target, 0);
+const usg = (n, target) => near((v, d) => (d === 0 ? signedUs(v) : `${v >= 0 ? '+' : '−'}${Math.abs(v).toFixed(d)} µs`), n, target, 0);
 const totalS = (performance.now() - started) / 1000;
 
 console.log(`dms-rerun bench${quick ? ' (--quick)' : ''}: node ${process.version}, ${availableParallelism()} cpus, ` +
