@@ -22,7 +22,7 @@ mod judge;
 mod random;
 mod send;
 
-use js_sys::{Array, JsString, Promise};
+use js_sys::{JsString, Promise};
 use wasm_bindgen::prelude::wasm_bindgen;
 use wasm_bindgen::JsValue;
 use web_sys::AbortSignal;
@@ -31,27 +31,53 @@ pub use failure::{Failure, Stop};
 
 use crate::clock::{format_nonce, format_timestamp, is_valid_timestamp};
 use crate::error::{DmsError, Kind};
+use crate::json::{write_string, ObjectWriter};
 use crate::operation::{by_action, Operation};
 use crate::request::{sign_call, SignedRequest};
 use crate::response::{contains, redact, MAX_BODY_BYTES};
 use crate::retry;
-use input::{override_text, Input, CONFIG_FIELDS};
+use input::{Input, CONFIG_FIELDS};
 
 /// The names of the input slots for `action`, as `[configFields,
-/// requestFields]`: [`Call::new`] reads the values in this order. The entry
-/// copies the caller's own properties by these names, once per call.
+/// requestFields]` (no request fields for an unknown action, which
+/// [`Call::new`] then refuses): `Call::new` reads the values in this order.
+/// The entry copies the caller's own properties by these names, once per call.
 #[wasm_bindgen(js_name = inputFields)]
-pub fn input_fields(action: &str) -> Result<Array, Failure> {
-    let op = operation(action)?;
-    let config = Array::new();
-    for name in CONFIG_FIELDS {
-        config.push(&JsValue::from_str(name));
+pub fn input_fields(action: &str) -> JsValue {
+    let mut out = String::from("[[");
+    for (i, name) in CONFIG_FIELDS.iter().enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        write_string(&mut out, name);
     }
-    let request = Array::new();
-    for param in op.params {
-        request.push(&JsValue::from_str(param.field));
+    out.push_str("],[");
+    for (i, param) in by_action(action)
+        .map_or(&[][..], |op| op.params)
+        .iter()
+        .enumerate()
+    {
+        if i > 0 {
+            out.push(',');
+        }
+        write_string(&mut out, param.field);
     }
-    Ok(Array::of2(&config, &request))
+    out.push_str("]]");
+    js::json_parse(&JsValue::from_str(&out)).unwrap_or(JsValue::NULL)
+}
+
+/// Signs without sending (the sync preview functions): reads `values` as
+/// [`Call::new`] does and returns `{ method, url, canonicalQuery,
+/// stringToSign, signature }`, in one
+/// crossing and without a `Call` object to allocate and free.
+#[wasm_bindgen]
+pub fn preview(
+    action: &str,
+    values: Vec<JsValue>,
+    timestamp: JsValue,
+    nonce: JsValue,
+) -> Result<JsValue, Failure> {
+    Call::new(action, values)?.preview(timestamp, nonce)
 }
 
 /// Why the entry could not copy an input object.
@@ -122,38 +148,6 @@ impl Call {
     #[wasm_bindgen(getter, js_name = timeoutMs)]
     pub fn timeout_ms(&self) -> u32 {
         self.input.timeout_ms
-    }
-
-    /// Signs without sending, with the given or a fresh timestamp and nonce:
-    /// `{ method, url, canonicalQuery, stringToSign, signature }`.
-    pub fn preview(&self, timestamp: JsValue, nonce: JsValue) -> Result<JsValue, Failure> {
-        let timestamp = override_text(&timestamp, "timestamp")?;
-        if timestamp.as_deref().is_some_and(|t| !is_valid_timestamp(t)) {
-            return Err(DmsError::invalid("timestamp", "must be UTC YYYY-MM-DDThh:mm:ssZ").into());
-        }
-        let nonce = override_text(&nonce, "nonce")?;
-        let signed = self.sign(timestamp, nonce)?;
-        let pairs = Array::new();
-        for (key, value) in [
-            ("method", signed.method.as_str()),
-            ("url", &signed.url),
-            ("canonicalQuery", &signed.canonical_query),
-            ("stringToSign", &signed.string_to_sign),
-            ("signature", &signed.signature),
-        ] {
-            pairs.push(&Array::of2(
-                &JsValue::from_str(key),
-                &JsValue::from_str(value),
-            ));
-        }
-        js::from_entries(&pairs).map_err(|_| {
-            DmsError::new(
-                Kind::InvalidInput,
-                "InvalidParameter.Config",
-                "the preview could not be built",
-            )
-            .into()
-        })
     }
 
     /// One attempt: signs afresh (new timestamp and nonce, same input) and
@@ -235,6 +229,30 @@ impl Call {
 }
 
 impl Call {
+    /// Signs without sending, with the given or a fresh timestamp and nonce:
+    /// `{ method, url, canonicalQuery, stringToSign, signature }`.
+    fn preview(&self, timestamp: JsValue, nonce: JsValue) -> Result<JsValue, Failure> {
+        let (timestamp, nonce) = input::overrides(&[timestamp, nonce])?;
+        if timestamp.as_deref().is_some_and(|t| !is_valid_timestamp(t)) {
+            return Err(DmsError::invalid("timestamp", "must be UTC YYYY-MM-DDThh:mm:ssZ").into());
+        }
+        let signed = self.sign(timestamp, nonce)?;
+        let mut out = ObjectWriter::default();
+        out.string("method", signed.method.as_str());
+        out.string("url", &signed.url);
+        out.string("canonicalQuery", &signed.canonical_query);
+        out.string("stringToSign", &signed.string_to_sign);
+        out.string("signature", &signed.signature);
+        js::json_parse(&JsValue::from_str(&out.finish())).map_err(|_| {
+            DmsError::new(
+                Kind::InvalidInput,
+                "InvalidParameter.Config",
+                "the preview could not be built",
+            )
+            .into()
+        })
+    }
+
     fn next_delay(&self) -> Option<f64> {
         let err = self.last_failure.as_ref()?;
         let retryable = err.retryable || (self.op.read_only && err.kind == Kind::Network);
