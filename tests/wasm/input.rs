@@ -5,7 +5,7 @@
 //! be missing or throw.
 
 use dms_rerun::operation::{MAX_TEXT_BYTES, MAX_TOTAL_TEXT_BYTES};
-use dms_rerun::wasm::{input_fields, max_body_bytes, refuse, Call, Refusal};
+use dms_rerun::wasm::{max_body_bytes, refuse, Call, Refusal};
 use js_sys::{Array, Object};
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_test::wasm_bindgen_test;
@@ -80,9 +80,17 @@ fn an_unknown_action_is_refused() {
         "",
         "ListTaskFlowInstances",
     ] {
-        let err = JsValue::from(input_fields(action).err().unwrap());
-        assert_invalid(&err, "action");
+        // The config slots, and none of an operation's own: the entry copies
+        // the config, and `Call::new` refuses the action.
+        let (config, request) = fields_of(action);
+        assert_eq!(config, CONFIG);
+        assert!(request.is_empty(), "{request:?}");
         let err = JsValue::from(Call::new(action, Input::rerun().values()).err().unwrap());
+        assert_invalid(&err, "action");
+        let err =
+            dms_rerun::wasm::preview(action, Input::rerun().values(), TS.into(), NONCE.into())
+                .map_err(JsValue::from)
+                .unwrap_err();
         assert_invalid(&err, "action");
     }
 }
@@ -319,11 +327,10 @@ fn strings_are_capped_at_16384_utf8_bytes_per_call() {
         .with("tid", num(1.0))
         .open()
         .is_ok());
-    // The field whose string crosses the total is the one named, whatever
-    // comes after: four strings of 4096 bytes fill the call, so a one-byte
-    // regionId is refused by the total (before the endpoint's own rule).
+    // The field whose string crosses the total is the one named: four
+    // strings of 4096 bytes fill the call, so a one-byte regionId is refused
+    // by the total (before the 4096-byte endpoint is judged by its own rule).
     let four = full.with("endpoint", repeat("e", 4096));
-    assert_invalid(&four.clone().refused(), "endpoint");
     let err = four.with("regionId", "x".into()).refused();
     assert_invalid(&err, "regionId");
     assert!(
@@ -360,16 +367,14 @@ fn a_40_mib_string_never_reaches_wasm_memory() {
             codes.push((field, get_str(&err, "code")));
         }
     }
-    let call = Input::rerun().call();
+    let input = Input::rerun();
     for _ in 0..3 {
-        let err = call
-            .preview(huge.clone(), JsValue::UNDEFINED)
-            .map_err(JsValue::from)
+        let err = input
+            .preview_raw(huge.clone(), JsValue::UNDEFINED)
             .unwrap_err();
         codes.push(("timestamp", get_str(&err, "code")));
-        let err = call
-            .preview(JsValue::UNDEFINED, huge.clone())
-            .map_err(JsValue::from)
+        let err = input
+            .preview_raw(JsValue::UNDEFINED, huge.clone())
             .unwrap_err();
         codes.push(("nonce", get_str(&err, "code")));
     }

@@ -39,7 +39,8 @@ async fn send_posts_once_without_body_with_the_entry_signal() {
     let (fetch, calls) = fetch_double(|_| ok_response("req-ok"));
     let abort = entry_signal();
     let before = js_sys::Date::now();
-    let mut call = Input::rerun().with("fetch", fetch).call();
+    let input = Input::rerun().with("fetch", fetch);
+    let mut call = input.call();
     let promise = call.send(&abort).map_err(JsValue::from).unwrap();
 
     // Called synchronously, exactly once, before anything is awaited.
@@ -68,7 +69,8 @@ async fn send_posts_once_without_body_with_the_entry_signal() {
     );
     // What a preview with that timestamp and nonce shows is what was sent.
     assert_eq!(
-        preview(&call, ts.as_str().into(), nonce.as_str().into())
+        input
+            .preview(ts.as_str().into(), nonce.as_str().into())
             .unwrap()
             .url,
         url

@@ -21,7 +21,7 @@ fn js_value_for(ty: Type, wire: &str) -> JsValue {
     match ty {
         Type::Integer { .. } | Type::Choice(_) => num(wire.parse::<f64>().unwrap()),
         Type::Flag => JsValue::from_bool(wire == "true"),
-        Type::Id | Type::Text | Type::Date => wire.into(),
+        Type::Id | Type::Text | Type::Date | Type::Word(_) => wire.into(),
     }
 }
 
@@ -69,21 +69,21 @@ fn every_official_vector_signs_exactly_or_is_refused_by_the_length_caps() {
             total += t.len();
             t.len() > MAX_TEXT_BYTES || total > MAX_TOTAL_TEXT_BYTES
         });
-        let call = match (input.open(), over) {
-            (Ok(call), None) => call,
+        match (input.open(), over) {
+            (Ok(_), None) => {}
             (Err(err), Some((field, _))) => {
                 assert_invalid(&err, field);
                 capped += 1;
                 continue;
             }
             (result, over) => panic!("{}: {over:?} vs {:?}", case["source"], result.err()),
-        };
-        let out = preview(
-            &call,
-            param("Timestamp").unwrap().into(),
-            param("SignatureNonce").unwrap().into(),
-        )
-        .unwrap();
+        }
+        let out = input
+            .preview(
+                param("Timestamp").unwrap().into(),
+                param("SignatureNonce").unwrap().into(),
+            )
+            .unwrap();
         assert_eq!(
             out.signature,
             case["signature"].as_str().unwrap(),
@@ -308,7 +308,9 @@ fn endpoint_hosts_fetch_would_refuse_are_invalid_input() {
 #[wasm_bindgen_test]
 fn timestamp_comes_from_the_js_clock() {
     let before = js_sys::Date::now();
-    let out = preview(&Input::rerun().call(), JsValue::UNDEFINED, NONCE.into()).unwrap();
+    let out = Input::rerun()
+        .preview(JsValue::UNDEFINED, NONCE.into())
+        .unwrap();
     let ts = query_param(&out.canonical_query, "Timestamp").unwrap();
     let shape = "dddd-dd-ddTdd:dd:ddZ";
     assert_eq!(ts.len(), shape.len(), "{ts}");
@@ -331,10 +333,10 @@ fn timestamp_comes_from_the_js_clock() {
 
 #[wasm_bindgen_test]
 fn nonces_from_getrandom_are_unique_uuid_v4() {
-    let call = Input::rerun().call();
+    let input = Input::rerun();
     let mut seen = HashSet::new();
     for _ in 0..1000 {
-        let out = preview(&call, TS.into(), JsValue::UNDEFINED).unwrap();
+        let out = input.preview(TS.into(), JsValue::UNDEFINED).unwrap();
         let nonce = query_param(&out.url, "SignatureNonce").unwrap();
         let b = nonce.as_bytes();
         assert_eq!(b.len(), 36, "{nonce}");
@@ -357,7 +359,7 @@ fn nonces_from_getrandom_are_unique_uuid_v4() {
 
 #[wasm_bindgen_test]
 fn bad_preview_overrides_are_refused_by_name() {
-    let call = Input::rerun().call();
+    let input = Input::rerun();
     let cases = [
         (
             JsValue::from("2026-01-02 03:04:05Z"),
@@ -378,19 +380,16 @@ fn bad_preview_overrides_are_refused_by_name() {
         (JsValue::UNDEFINED, js("'n'.repeat(4097)"), "nonce"),
     ];
     for (timestamp, nonce, field) in cases {
-        let err = call
-            .preview(timestamp, nonce)
-            .map_err(JsValue::from)
-            .unwrap_err();
+        let err = input.preview_raw(timestamp, nonce).unwrap_err();
         assert_invalid(&err, field);
     }
     // null is "not given", like undefined; the call still previews exactly.
-    let out = preview(&call, TS.into(), NONCE.into()).unwrap();
+    let out = input.preview_fixed().unwrap();
     assert_eq!(
         out,
         pure(RERUN, Method::Post, &demo_rerun_params(), TS, NONCE)
     );
-    let fresh = preview(&call, JsValue::NULL, JsValue::NULL).unwrap();
+    let fresh = input.preview(JsValue::NULL, JsValue::NULL).unwrap();
     assert_ne!(
         query_param(&fresh.url, "SignatureNonce").as_deref(),
         Some(NONCE)

@@ -39,7 +39,12 @@ impl Tally {
                 let record = err.is_object()
                     && !err.is_instance_of::<js_sys::Error>()
                     && get(&err, "kind").is_string();
-                match get_str(&err, "code").filter(|_| record) {
+                let code = if err.is_null() {
+                    Some("null".to_string())
+                } else {
+                    get_str(&err, "code").filter(|_| record)
+                };
+                match code {
                     Some(code) => *self.codes.entry(code).or_default() += 1,
                     None if self.odd.len() < 5 => self.odd.push(format!("{err:?}")),
                     None => {}
@@ -155,7 +160,7 @@ fn sending() -> Vec<(&'static str, Tally, &'static str)> {
     );
     out.push(("global fetch throws", tally, "NetworkError"));
 
-    let call = open(RERUN, &Input::rerun().values()).unwrap();
+    let rerun = Input::rerun().values();
     let crypto = get(&global, "crypto");
     let mut tally = with_property(
         &crypto,
@@ -163,7 +168,7 @@ fn sending() -> Vec<(&'static str, Tally, &'static str)> {
         Some(data(&thrower("getRandomValues"))),
         || {
             rounds(|_| {
-                call.preview(TS.into(), JsValue::UNDEFINED)
+                dms_rerun::wasm::preview(RERUN, rerun.clone(), TS.into(), JsValue::UNDEFINED)
                     .map_err(JsValue::from)
             })
         },
@@ -180,8 +185,9 @@ fn sending() -> Vec<(&'static str, Tally, &'static str)> {
     out
 }
 
-/// Judging: `headers.get` throwing, statuses that are not numbers, `JSON.parse`
-/// on garbage and replaced by a hostile one, bodies that are not strings.
+/// Judging: `headers.get` throwing, statuses that are not numbers, garbage
+/// bodies and bodies that are not strings, `JSON.parse` (which turns the
+/// wasm's JSON text into results and records) throwing.
 fn judging() -> Vec<(&'static str, Tally, &'static str)> {
     let mut out = Vec::new();
     let throttled = JsString::from(r#"{"RequestId":"r","Code":"Throttling.User","Message":"m"}"#);
@@ -270,9 +276,9 @@ fn judging() -> Vec<(&'static str, Tally, &'static str)> {
         });
         out.push((
             if action == RERUN {
-                "JSON.parse throws (rerun)"
+                "garbage body (rerun)"
             } else {
-                "JSON.parse throws (list)"
+                "garbage body (list)"
             },
             tally,
             "InvalidResponse.NotJson",
@@ -295,10 +301,11 @@ fn judging() -> Vec<(&'static str, Tally, &'static str)> {
         ));
     }
 
-    // A JSON.parse replaced by one whose result throws from every trap makes
-    // `Object.entries` throw as the answer is read.
+    // The wasm builds every result and failure record as JSON text that the
+    // engine's JSON.parse turns into an object: replaced by a thrower, the
+    // call still returns (the record becomes `null`), nothing unwinds.
     let json = js("JSON");
-    let parse = js("function () { return new Proxy({}, { ownKeys() { throw new Error('ownKeys') }, get() { throw new Error('get') }, getOwnPropertyDescriptor() { throw new Error('gOPD') } }) }");
+    let parse = thrower("JSON.parse");
     for (action, input) in [(RERUN, Input::rerun()), (LIST, Input::list())] {
         let mut call = input.call();
         let empty = headers(&[]);
@@ -308,16 +315,18 @@ fn judging() -> Vec<(&'static str, Tally, &'static str)> {
                     .map_err(JsValue::from)
             })
         });
-        out.push((
-            if action == RERUN {
-                "Object.entries throws (rerun)"
-            } else {
-                "Object.entries throws (list)"
-            },
-            tally,
-            "InvalidResponse.MissingSuccess",
-        ));
+        let what = if action == RERUN {
+            "JSON.parse throws (rerun result)"
+        } else {
+            "JSON.parse throws (list result)"
+        };
+        out.push((what, tally, "null"));
     }
+    let refused = Input::rerun().with("dagId", JsValue::NULL).values();
+    let tally = with_property(&json, "parse", Some(data(&parse)), || {
+        rounds(|_| open(RERUN, &refused))
+    });
+    out.push(("JSON.parse throws (failure record)", tally, "null"));
     out
 }
 
@@ -334,7 +343,7 @@ async fn no_js_exception_unwinds_through_wasm() {
         wasm_bindgen_test::console_log!("{what}: {} ms", tally.ms);
         tally.assert_only(what, code);
     }
-    assert_eq!(results.len(), 18, "every import was made to throw");
+    assert_eq!(results.len(), 19, "every import was made to throw");
     // Retry decisions kept working with getRandomValues throwing (jitter falls back).
     let mut call = sent_throttled(Input::list().with("timeoutMs", num(0.0)));
     let crypto = get(&js_sys::global(), "crypto");

@@ -10,7 +10,7 @@ use std::task::{Poll, Waker};
 
 use dms_rerun::request::{sign_call, Credentials, SignedRequest};
 use dms_rerun::sign::Method;
-use dms_rerun::wasm::{input_fields, Call};
+use dms_rerun::wasm::{input_fields, preview as wasm_preview, Call};
 use js_sys::{Array, Function, JsString, Object, Promise, Reflect};
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::{JsCast, JsValue};
@@ -76,6 +76,11 @@ pub fn keys(value: &JsValue) -> Vec<String> {
         .collect()
 }
 
+pub fn sorted(mut names: Vec<String>) -> Vec<String> {
+    names.sort();
+    names
+}
+
 /// Bytes of the wasm linear memory right now (it never shrinks).
 pub fn memory_bytes() -> f64 {
     get(&get(&wasm_bindgen::memory(), "buffer"), "byteLength")
@@ -96,7 +101,8 @@ pub struct Input {
 
 /// `inputFields(action)` as two lists of names.
 pub fn fields_of(action: &str) -> (Vec<String>, Vec<String>) {
-    let pair = input_fields(action).map_err(JsValue::from).unwrap();
+    let pair: Array = input_fields(action).unchecked_into();
+    assert_eq!(pair.length(), 2, "{pair:?}");
     let names = |i: u32| -> Vec<String> {
         pair.get(i)
             .unchecked_into::<Array>()
@@ -182,9 +188,18 @@ impl Input {
         }
     }
 
+    /// The `preview` export: signed with the given (or fresh) timestamp and nonce.
+    pub fn preview_raw(&self, timestamp: JsValue, nonce: JsValue) -> Result<JsValue, JsValue> {
+        wasm_preview(self.action, self.values(), timestamp, nonce).map_err(JsValue::from)
+    }
+
+    pub fn preview(&self, timestamp: JsValue, nonce: JsValue) -> Result<Preview, JsValue> {
+        self.preview_raw(timestamp, nonce).map(Preview::of)
+    }
+
     /// Signed with the fixed timestamp and nonce.
     pub fn preview_fixed(&self) -> Result<Preview, JsValue> {
-        preview(&self.open()?, TS.into(), NONCE.into())
+        self.preview(TS.into(), NONCE.into())
     }
 }
 
@@ -200,27 +215,29 @@ pub struct Preview {
     pub signature: String,
 }
 
-pub fn preview(call: &Call, timestamp: JsValue, nonce: JsValue) -> Result<Preview, JsValue> {
-    let out = call.preview(timestamp, nonce).map_err(JsValue::from)?;
-    assert_eq!(
-        keys(&out),
-        [
-            "method",
-            "url",
-            "canonicalQuery",
-            "stringToSign",
-            "signature"
-        ],
-        "one shape"
-    );
-    let text = |key: &str| get_str(&out, key).unwrap();
-    Ok(Preview {
-        method: text("method"),
-        url: text("url"),
-        canonical_query: text("canonicalQuery"),
-        string_to_sign: text("stringToSign"),
-        signature: text("signature"),
-    })
+impl Preview {
+    /// The export's record, which must have exactly these five fields.
+    pub fn of(out: JsValue) -> Preview {
+        assert_eq!(
+            keys(&out),
+            [
+                "method",
+                "url",
+                "canonicalQuery",
+                "stringToSign",
+                "signature"
+            ],
+            "one shape"
+        );
+        let text = |key: &str| get_str(&out, key).unwrap();
+        Preview {
+            method: text("method"),
+            url: text("url"),
+            canonical_query: text("canonicalQuery"),
+            string_to_sign: text("stringToSign"),
+            signature: text("signature"),
+        }
+    }
 }
 
 impl From<SignedRequest> for Preview {
