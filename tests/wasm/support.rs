@@ -12,7 +12,7 @@ use dms_rerun::request::{sign_call, Credentials, SignedRequest};
 use dms_rerun::sign::Method;
 use dms_rerun::wasm::{input_fields, preview as wasm_preview, Call};
 use js_sys::{Array, Function, JsString, Object, Promise, Reflect};
-use wasm_bindgen::closure::Closure;
+use wasm_bindgen::closure::{Closure, ScopedClosure};
 use wasm_bindgen::{JsCast, JsValue};
 use web_sys::AbortSignal;
 
@@ -491,33 +491,49 @@ pub fn data(value: &JsValue) -> JsValue {
 /// Runs `f` with `target[key]` defined by `descriptor` (deleted when `None`),
 /// then restores the property exactly as it was.
 ///
-/// Tests run concurrently (wasm-bindgen-test polls several async tests), so
-/// a change must never span an `.await`; and a failed assertion aborts without
-/// unwinding, so `f` should only collect what the test asserts afterwards.
+/// The change and the restore happen in JS around `f`, in `try`/`finally`:
+/// if `f` fails (a panic aborts without unwinding; an exception from an
+/// import not declared `catch` unwinds through wasm), the global is still put
+/// back, so one failing test does not break the others. Tests run
+/// concurrently (wasm-bindgen-test polls several async tests), so a change
+/// never spans an `.await`.
 pub fn with_property<R>(
     target: &JsValue,
     key: &str,
     descriptor: Option<JsValue>,
     f: impl FnOnce() -> R,
 ) -> R {
-    let target = target.unchecked_ref::<Object>();
-    let key_value = JsValue::from_str(key);
-    let saved = Object::get_own_property_descriptor(target, &key_value);
-    match descriptor {
-        Some(d) => {
-            Object::define_property(target, &key_value, d.unchecked_ref());
+    let helper = js_function(
+        "target, key, descriptor, f",
+        "const saved = Object.getOwnPropertyDescriptor(target, key);
+         if (descriptor === undefined) delete target[key];
+         else Object.defineProperty(target, key, descriptor);
+         try { f(); } finally {
+           if (saved === undefined) delete target[key];
+           else Object.defineProperty(target, key, saved);
+         }",
+    );
+    let mut f = Some(f);
+    let mut out = None;
+    let mut run = || {
+        if let Some(f) = f.take() {
+            out = Some(f());
         }
-        None => {
-            Reflect::delete_property(target, &key_value).unwrap();
-        }
+    };
+    let result = {
+        let closure = ScopedClosure::<dyn FnMut()>::borrow_mut_aborting(&mut run);
+        let args = [
+            target.clone(),
+            key.into(),
+            descriptor.unwrap_or(JsValue::UNDEFINED),
+            closure.as_js_value().clone(),
+        ];
+        Reflect::apply(&helper, &JsValue::UNDEFINED, &args.iter().collect())
+    };
+    if let Err(err) = result {
+        panic!("with {key} replaced: {err:?}");
     }
-    let out = f();
-    if saved.is_undefined() {
-        Reflect::delete_property(target, &key_value).unwrap();
-    } else {
-        Object::define_property(target, &key_value, saved.unchecked_ref());
-    }
-    out
+    out.expect("f ran")
 }
 
 pub fn string_prototype() -> JsValue {
