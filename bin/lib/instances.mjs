@@ -56,6 +56,12 @@ export const nameOrNumber = (value) => (value !== undefined && /^\d{1,3}$/.test(
 
 const statusOf = (i) => (i.statusName === 'unknown' ? `unknown (${i.status ?? '-'})` : i.statusName);
 const triggerOf = (i) => (i.triggerType === undefined ? '-' : TRIGGERS[i.triggerType] ?? String(i.triggerType));
+/** The end time without its date when that is the start's date (most runs): 11 cells more for the message. */
+function endOf({ startTime, endTime }) {
+  if (endTime === undefined) return '-';
+  const date = /^\d{4}-\d\d-\d\d /.exec(endTime)?.[0];
+  return date !== undefined && typeof startTime === 'string' && startTime.startsWith(date) ? endTime.slice(date.length) : endTime;
+}
 
 const COLUMNS = [
   { title: 'ID' },
@@ -69,7 +75,7 @@ const COLUMNS = [
 
 /** Table lines of `instances`: ids whole (the exact decimal strings the library gives). */
 export function instanceTable(instances, width) {
-  const rows = instances.map((i) => [i.id, i.dagVersion, statusOf(i), triggerOf(i), i.startTime ?? '-', i.endTime ?? '-', i.message ?? '']);
+  const rows = instances.map((i) => [i.id, i.dagVersion, statusOf(i), triggerOf(i), i.startTime ?? '-', endOf(i), i.message ?? '']);
   return renderTable(COLUMNS, rows, width);
 }
 
