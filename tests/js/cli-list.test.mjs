@@ -120,14 +120,14 @@ test('--limit: the newest N, as few requests as that takes, and a footer that sa
 test('the 2^63−1 task flow: ids exact in the table and in JSON, where a JS Number would merge them', async () => {
   const ids = ['9223372036854775807', '9223372036854775806', '9007199254740993', '9007199254740992'];
   assert.deepEqual(seededRuns(BIG_ID_FLOW, h.emu.runs.anchorMs).map((r) => r.id), ids);
-  const run = await cli(list('--dag-id', MAX_LONG));
+  const run = await cli(list('--dag-id', MAX_LONG), { ...DEMO_ENV, COLUMNS: '200' }); // wide enough for whole messages
   assertExit(run, 0);
   const table = parseTable(run.stdout);
   assert.deepEqual(table.rows.map((r) => r[0]), ids);
   assert.deepEqual(table.rows.map((r) => r[1]), ids.map(() => 'v-大数据-🚀'));
   assert.deepEqual(table.rows.map((r) => r[2]), ['succeeded', 'failed', 'failed', 'succeeded']);
   // The failed message holds a newline and a tab: escaped, the row stays one line.
-  assert.equal(table.lines.length, 6);
+  assert.equal(table.lines.length, 5, 'header and four rows');
   assert.equal(table.rows[1][6], String.raw`节点 "load_大数据" 失败:\n\tquota exceeded \ retry`);
   assert.equal(table.footer, `4 of 4 runs of task flow ${MAX_LONG}`);
 
@@ -210,7 +210,7 @@ test('bad dates and other bad input: exit 2, the flag named, nothing sent', asyn
     [['--until', '2026-13-01'], 'InvalidInput InvalidParameter.StartTimeEnd', '--until'],
     [['--since', 'yesterday'], 'InvalidInput InvalidParameter.StartTimeBegin', '--since'],
     [['--since', '2026-1-5'], 'InvalidInput InvalidParameter.StartTimeBegin', '--since'],
-    [['--since', '99999d'], 'Usage InvalidArguments', '--since'],
+    [['--since', '9999d'], 'Usage InvalidArguments', '--since'],
     [['--since', '2026-03-02', '--until', '2026-03-01'], 'Usage InvalidArguments', '--until'],
     [['--status', 'broken'], 'InvalidInput InvalidParameter.Status', '--status'],
     [['--status', '6'], 'InvalidInput InvalidParameter.Status', '--status'],
@@ -219,7 +219,8 @@ test('bad dates and other bad input: exit 2, the flag named, nothing sent', asyn
     [['--page-size', '0'], 'InvalidInput InvalidParameter.PageSize', '--page-size'],
     [['--limit', '0'], 'Usage InvalidArguments', '--limit'],
     [['--limit', '1e3'], 'Usage InvalidArguments', '--limit'],
-    [['--tid', '-1'], 'InvalidInput InvalidParameter.Tid', '--tid'],
+    [['--tid', '1.5'], 'InvalidInput InvalidParameter.Tid', '--tid'],
+    [['--dag-id', '9223372036854775808'], 'Usage DuplicateArgument', '--dag-id'],
   ];
   for (const [extra, label, flag] of cases) {
     const run = await cli(list('--dag-id', '7', ...extra));
@@ -229,6 +230,11 @@ test('bad dates and other bad input: exit 2, the flag named, nothing sent', asyn
     assert.ok(run.stderr.startsWith(`error: ${label}: `), `${extra.join(' ')}:\n${run.stderr}`);
     assert.ok(run.stderr.includes(flag), `${flag} not named in\n${run.stderr}`);
   }
+  const big = await cli(list('--dag-id', '9223372036854775808'));
+  assertExit(big, 2);
+  assert.equal(big.requests, 0);
+  assert.match(big.stderr, /^error: InvalidInput InvalidParameter\.DagId: .*\n {2}check --dag-id\n/);
+
   const missing = await cli(list());
   assertExit(missing, 2);
   assert.match(missing.stderr, /^error: Usage MissingArgument: --dag-id is required\n {2}run dms-rerun list --help for usage\n$/);
@@ -239,32 +245,38 @@ test('bad dates and other bad input: exit 2, the flag named, nothing sent', asyn
   assert.deepEqual([JSON.parse(json.stdout).error.kind, JSON.parse(json.stdout).error.code], ['InvalidInput', 'InvalidParameter.StartTimeBegin']);
 });
 
-test('the API refuses or does not answer: exit 1; a listing timeout warns of no rerun', async () => {
+test('the API refuses or answers badly: exit 1, the error on stderr or as JSON', async () => {
   const unknown = await cli(list('--dag-id', '12345'));
   assertExit(unknown, 1);
   assert.equal(unknown.stdout, '');
   assert.match(unknown.stderr, /^error: Api DagNotExist: /);
   assert.ok(unknown.stderr.includes(`  RequestId: ${unknown.log[0].requestId}`), unknown.stderr);
 
-  h.emu.injectFaults([{ type: 'hang' }]);
-  const timeout = await cli(list('--dag-id', '7', '--timeout-ms', '300'));
-  assertExit(timeout, 1);
-  assert.match(timeout.stderr, /^error: Timeout: /);
-  assert.ok(!/rerun/.test(timeout.stderr), `a listing cannot have rerun anything:\n${timeout.stderr}`);
-  h.emu.state.faults.length = 0;
-
-  // A list answer that breaks the contract: InvalidResponse, exit 1, nothing printed as a table.
+  // A list answer that breaks the contract: InvalidResponse, exit 1, no table.
   h.emu.injectFaults([{ type: 'raw', body: '{"RequestId":"R","Success":true,"TotalCount":1,"DAGInstanceList":{"DAGInstance":[{"Id":1.5}]}}' }]);
   const bad = await cli(list('--dag-id', '7', '--json'));
   assertExit(bad, 1);
   assert.equal(JSON.parse(bad.stdout).error.kind, 'InvalidResponse');
 });
 
+test('a listing that times out: exit 1, and no word of a rerun that "may have happened"', async () => {
+  h.emu.injectFaults([{ type: 'hang' }]);
+  const timeout = await cli(list('--dag-id', '7', '--timeout-ms', '300', '--max-retries', '0'));
+  h.emu.state.faults.length = 0;
+  assertExit(timeout, 1);
+  assert.match(timeout.stderr, /^error: Timeout: /);
+  // CORE BUG: src/wasm/failure.rs stopped(Stop::Timeout) words every timeout as "no answer
+  // within timeoutMs; the rerun may still have happened", a ListTaskFlowInstance call's too.
+  // A listing reruns nothing: its message should not say so (the CLI adds no such line for
+  // list/failed; this stays red until the core words the timeout per operation).
+  assert.ok(!/rerun/.test(timeout.stderr), `a listing cannot have rerun anything:\n${timeout.stderr}`);
+});
+
 test('hostile text in a message and a version: escaped in the table, exact in JSON', async () => {
   const run = await cli(list('--dag-id', HOSTILE_FLOW.dagId));
   assertExit(run, 0);
   const table = parseTable(run.stdout);
-  assert.equal(table.lines.length, 4, `a message broke a row into lines:\n${run.stdout}`);
+  assert.equal(table.lines.length, 3, `a message broke a row into lines:\n${run.stdout}`);
   assert.deepEqual(table.rows[0].slice(0, 3), ['424201', String.raw`v\u202e1`, 'failed']);
   assert.ok(table.rows[0][6].startsWith(String.raw`\x1b[2J\x1b[HRerun accepted \u202eevil`), table.rows[0][6]);
   assert.ok(!run.stdout.split('\n').some((l) => l.startsWith('Rerun accepted') || l.startsWith('forged')));
