@@ -1,13 +1,13 @@
 // `dms-rerun failed --dag-id … --since …`: find the failed runs of a task flow in a date range
 // (ListTaskFlowInstance, status failed) and rerun each with its own DagVersion
 // (ReRunTaskFlowInstance), one at a time, oldest first, after a confirmation.
-import { rerunTaskFlowInstance, signListTaskFlowInstances, signRerunTaskFlowInstance } from '../../dist/node/index.mjs';
+import { rerunTaskFlowInstance, signRerunTaskFlowInstance } from '../../dist/node/index.mjs';
 import { CONNECTION_OPTIONS, configFrom, connectionHelp, requireFlags } from './connection.mjs';
 import { confirm } from './confirm.mjs';
 import { ENVIRONMENT_HELP } from './credentials.mjs';
 import { REDACTED, redactedDryRun } from './dry-run.mjs';
 import { EXIT_FAILED, EXIT_OK, UsageError, errorRecord } from './errors.mjs';
-import { DATE_HELP, DEFAULT_LIMIT, FIELD_FLAGS, MAX_PAGE_SIZE, baseQuery, collectInstances, instanceTable, limitFlag } from './instances.mjs';
+import { DATE_HELP, DEFAULT_LIMIT, FIELD_FLAGS, baseQuery, checkQuery, collectInstances, instanceTable, limitFlag } from './instances.mjs';
 import { jsonLine, line, printable, writeOut } from './print.mjs';
 import { terminalWidth } from './table.mjs';
 
@@ -78,7 +78,9 @@ function describe(record) {
   const label = record.code === record.kind ? line`${record.kind}` : line`${record.kind} ${record.code}`;
   let text = line`${label}: ${record.message}`;
   if (record.requestId !== undefined) text += line` (RequestId ${record.requestId})`;
-  if (uncertain(record)) text += ': it may still have been rerun, check before trying again';
+  if (uncertain(record) && !String(record.message).includes('may still have happened')) {
+    text += '; the rerun may still have happened: check before trying again';
+  }
   return text;
 }
 
@@ -92,8 +94,7 @@ export async function run(values, { json, env }) {
   const query = { ...baseQuery(values), status: 'failed' };
   const limit = limitFlag(values);
   const dryRun = values['dry-run'] === true;
-  // Bad input is refused before anything is sent or asked: signing validates the query.
-  signListTaskFlowInstances(config, { ...query, pageSize: Math.min(limit, MAX_PAGE_SIZE) });
+  checkQuery(config, query); // bad input is refused before anything is sent or asked
   const ask = !values.yes && !dryRun;
   if (ask && !process.stdin.isTTY) {
     throw new UsageError(

@@ -1,5 +1,5 @@
 // Execution records as the list and failed commands fetch and show them.
-import { listTaskFlowInstances } from '../../dist/node/index.mjs';
+import { listTaskFlowInstances, signListTaskFlowInstances } from '../../dist/node/index.mjs';
 import { checkRange, dateFlag } from './dates.mjs';
 import { UsageError } from './errors.mjs';
 import { renderTable } from './table.mjs';
@@ -85,11 +85,19 @@ export function baseQuery(values) {
   if (values.tid !== undefined) query.tid = values.tid;
   const since = dateFlag(values, 'since');
   const until = dateFlag(values, 'until');
-  checkRange(since, until);
   if (since !== undefined) query.startTimeBegin = since;
   if (until !== undefined) query.startTimeEnd = until;
   if (values['use-biz-date']) query.useBizDate = true;
   return query;
+}
+
+/**
+ * Throws what the listing would refuse, before anything is sent or asked: the library's
+ * checks (signing validates without sending), then an empty date range.
+ */
+export function checkQuery(config, query) {
+  signListTaskFlowInstances(config, query);
+  checkRange(query.startTimeBegin, query.startTimeEnd);
 }
 
 /** Query fields whose flag is not named after them, for "check --since" in errors. */

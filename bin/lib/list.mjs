@@ -3,7 +3,7 @@
 import { CONNECTION_OPTIONS, configFrom, connectionHelp, requireFlags } from './connection.mjs';
 import { ENVIRONMENT_HELP } from './credentials.mjs';
 import { EXIT_OK } from './errors.mjs';
-import { DATE_HELP, DEFAULT_LIMIT, FIELD_FLAGS, MAX_PAGE_SIZE, baseQuery, collectInstances, instanceTable, limitFlag, nameOrNumber } from './instances.mjs';
+import { DATE_HELP, DEFAULT_LIMIT, FIELD_FLAGS, MAX_PAGE_SIZE, baseQuery, checkQuery, collectInstances, instanceTable, limitFlag, nameOrNumber } from './instances.mjs';
 import { integerFlag } from './args.mjs';
 import { jsonLine, line, writeOut } from './print.mjs';
 import { terminalWidth } from './table.mjs';
@@ -65,6 +65,7 @@ export async function run(values, { json, env }) {
   const pageSize = integerFlag(values, 'page-size');
   if (pageSize !== undefined) query.pageSize = pageSize;
   const limit = limitFlag(values);
+  checkQuery(config, query);
 
   const { instances, totalCount } = await collectInstances(config, query, limit);
   if (json) {
