@@ -109,10 +109,10 @@ export async function run(values, { json, env }) {
   const found = failedRuns.length + Math.max(0, listed.totalCount - listed.instances.length);
   const plan = failedRuns.reverse(); // oldest first: a day's data before the next day's
   const out = (text) => json || writeOut(text + '\n');
-  const range = line`${query.startTimeBegin}` + (query.startTimeEnd === undefined ? '' : line` to ${query.startTimeEnd}`);
+  const range = query.startTimeEnd === undefined ? line`since ${query.startTimeBegin}` : line`from ${query.startTimeBegin} to ${query.startTimeEnd}`;
   const flow = line`task flow ${query.dagId}`;
 
-  out(`${plural(found, 'failed run', 'failed runs')} of ${flow} from ${range}` + (plan.length < found ? `; the ${plan.length} newest (--limit ${limit}) are taken` : ''));
+  out(`${plural(found, 'failed run', 'failed runs')} of ${flow} ${range}` + (plan.length < found ? `; the ${plan.length} newest (--limit ${limit}) are taken` : ''));
   if (plan.length > 0) out(instanceTable(plan, terminalWidth(env)).join('\n'));
 
   const outcomes = plan.map((i) => ({ id: i.id, dagVersion: i.dagVersion, outcome: 'skipped' }));

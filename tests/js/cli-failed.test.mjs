@@ -86,7 +86,7 @@ test('--yes: exactly the failed runs of the window are rerun, oldest first, each
   assert.equal(h.emu.state.reruns.size, expected.length);
 
   const lines = run.stdout.split('\n');
-  assert.equal(lines[0], `5 failed runs of task flow 7 from ${since}`);
+  assert.equal(lines[0], `5 failed runs of task flow 7 since ${since}`);
   const rerunLog = run.log.filter((e) => e.params.Action === 'ReRunTaskFlowInstance');
   assert.deepEqual(
     outcomeLines(run),
@@ -99,14 +99,16 @@ test('--yes: exactly the failed runs of the window are rerun, oldest first, each
   const again = await cli(failed('--dag-id', '7', '--since', since, '--yes'));
   assertExit(again, 0);
   assert.deepEqual(reruns(again), []);
-  assert.match(again.stdout, /^0 failed runs of task flow 7 from \S+\nNothing to rerun\.\nSummary: found 0, rerun 0, failed 0, skipped 0\n$/);
+  assert.match(again.stdout, /^0 failed runs of task flow 7 since \S+\nNothing to rerun\.\nSummary: found 0, rerun 0, failed 0, skipped 0\n$/);
 });
 
 test('the 2^63−1 task flow --json: the two failed records rerun by their exact ids, their neighbours untouched', async () => {
   const since = dayBefore(h.emu.runs.anchorMs, 40);
-  const expected = seededRuns(BIG_ID_FLOW, h.emu.runs.anchorMs, { status: 'failed', since }).reverse();
+  const until = dayBefore(h.emu.runs.anchorMs, 0);
+  const expected = seededRuns(BIG_ID_FLOW, h.emu.runs.anchorMs, { status: 'failed', since, until }).reverse();
   assert.deepEqual(expected.map((r) => r.id), ['9007199254740993', '9223372036854775806']);
-  const run = await cli(failed('--dag-id', MAX_LONG, '--since', since, '--yes', '--json'));
+  const run = await cli(failed('--dag-id', MAX_LONG, '--since', since, '--until', until, '--yes', '--json'));
+  assert.deepEqual([listings(run)[0].params.StartTimeBegin, listings(run)[0].params.StartTimeEnd], [since, until]);
   assertExit(run, 0);
   assert.equal(run.stderr, '');
   assert.equal(run.stdout.split('\n').length, 2, 'one JSON line');
@@ -296,8 +298,9 @@ test('an API error on one run: its outcome line and exit 1, and the others are s
 
 test('a listed version DMS does not accept: DagVersionMismatch for that run only', async () => {
   answerList([{ id: '48', dagVersion: '1' }, { id: '47' }]);
-  const run = await cli(failed('--dag-id', '7', '--since', '2026-01-01', '--yes'));
+  const run = await cli(failed('--dag-id', '7', '--since', '2026-01-01', '--until', '2026-12-31', '--yes'));
   assertExit(run, 1);
+  assert.ok(run.stdout.startsWith('2 failed runs of task flow 7 from 2026-01-01 to 2026-12-31\n'), run.stdout);
   assert.deepEqual(reruns(run), [['47', '2'], ['48', '1']]);
   assert.match(outcomeLines(run)[1], /^ {2}48 \(DagVersion 1\): failed: Api DagVersionMismatch: /);
   assert.equal(statusOf('48'), STATUS.failed);
@@ -352,7 +355,7 @@ test('--limit N: the N newest failed runs, the others counted as skipped', async
   const run = await cli(failed('--dag-id', '7', '--since', since, '--limit', '2', '--yes'));
   assertExit(run, 0);
   assert.deepEqual(reruns(run).map(([id]) => id), expected.slice(0, 2).reverse().map((r) => r.id));
-  assert.ok(run.stdout.startsWith(`${expected.length} failed runs of task flow 7 from ${since}; the 2 newest (--limit 2) are taken\n`), run.stdout);
+  assert.ok(run.stdout.startsWith(`${expected.length} failed runs of task flow 7 since ${since}; the 2 newest (--limit 2) are taken\n`), run.stdout);
   assert.ok(run.stdout.endsWith(`Summary: found ${expected.length}, rerun 2, failed 0, skipped ${expected.length - 2}\n`), run.stdout);
 });
 
