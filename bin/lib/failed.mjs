@@ -56,8 +56,10 @@ ${connectionHelp(`the listing retries network errors, timeouts,
                            throttling and HTTP 503; a rerun only throttling and HTTP 503
                            (after a timeout it may have happened: it is not sent again)`)}
   --json                   print one JSON object on stdout at the end:
-                           {"dagId","found","dryRun","outcomes":[...],"summary":{...}},
-                           or {"error":{...}} when the listing failed
+                           {"dagId","found","dryRun","outcomes":[...],"summary":{...}}
+                           (+ "stoppedBy" after throttling; each outcome: id, dagVersion,
+                           outcome accepted|failed|skipped|dry-run and its requestId, error,
+                           reason or request), or {"error":{...}} when the listing failed
   -h, --help               show this help
 
 ${ENVIRONMENT_HELP}
