@@ -24,9 +24,13 @@ mod input;
 mod judge;
 #[path = "wasm/list.rs"]
 mod list;
+#[path = "wasm/retry.rs"]
+mod retry;
 #[path = "wasm/send.rs"]
 mod send;
 #[path = "wasm/signing.rs"]
 mod signing;
+#[path = "wasm/stopped.rs"]
+mod stopped;
 #[path = "wasm/stress.rs"]
 mod stress;

@@ -7,7 +7,6 @@ use js_sys::{Array, JsString};
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_test::wasm_bindgen_test;
 
-use crate::judge::judge_with;
 use crate::support::*;
 
 const DEFAULTS: [(&str, &str); 3] = [("DagId", "7"), ("PageIndex", "1"), ("PageSize", "20")];

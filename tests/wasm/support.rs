@@ -424,6 +424,27 @@ pub fn entry_signal() -> AbortSignal {
     abort_controller().1
 }
 
+/// `judge` as the entry calls it: a status, real `Headers`, the body text.
+pub fn judge_with(
+    call: &mut Call,
+    status: JsValue,
+    header_pairs: &[(&str, &str)],
+    body: &str,
+) -> Result<JsValue, JsValue> {
+    call.judge(status, headers(header_pairs), Some(JsString::from(body)))
+        .map_err(JsValue::from)
+}
+
+/// A call that has sent `sends` requests through a double, ready to judge.
+pub fn sent(input: Input, sends: u32) -> Call {
+    let (fetch, _) = fetch_double(|_| ok_response("x"));
+    let mut call = input.with("fetch", fetch).call();
+    for _ in 0..sends {
+        send_ok(&mut call);
+    }
+    call
+}
+
 /// One send that must be handed to `fetch`; its answer is not awaited.
 pub fn send_ok(call: &mut Call) {
     let sent = call.send(&entry_signal()).map_err(JsValue::from);
