@@ -213,22 +213,44 @@ fn bad_inputs_become_failure_records_and_the_instance_keeps_signing() {
             }
         }
     }
-    // Config is read before the request: the first bad field wins.
-    let err = good
-        .clone()
-        .with("accessKeyId", "".into())
-        .with("dagId", JsValue::NULL)
-        .refused();
-    assert_invalid(&err, "accessKeyId");
-    let err = good
-        .clone()
-        .with("fetch", num(1.0))
-        .with("tid", num(-1.0))
-        .refused();
-    assert_invalid(&err, "fetch");
     // Still the exact official signature after ~2,800 refused calls.
     let out = good.with("method", "GET".into()).preview_fixed().unwrap();
     assert_eq!(out.signature, DEMO_GET_SIGNATURE);
+}
+
+#[wasm_bindgen_test]
+fn a_bad_config_field_is_reported_before_a_bad_request_field() {
+    // CORE BUG: `src/wasm/input.rs` says config is validated before the
+    // request, but `endpoint` and `regionId` are checked only after the
+    // operation's fields (in `read`, `endpoint(...)` runs after
+    // `reader.table(op.params, ...)`): `{ endpoint: 'http://[1:2]' }` with a
+    // missing dagId is refused as InvalidParameter.DagId, and only once that
+    // is fixed as InvalidParameter.Endpoint. Every other config field wins.
+    let mut wrong = Vec::new();
+    for (field, value) in [
+        ("accessKeyId", JsValue::from("")),
+        ("accessKeySecret", JsValue::UNDEFINED),
+        ("securityToken", "".into()),
+        ("endpoint", "http://[1:2]".into()),
+        ("regionId", "Bad_Region".into()),
+        ("method", "PUT".into()),
+        ("timeoutMs", num(-1.0)),
+        ("maxRetries", num(11.0)),
+        ("signal", JsValue::TRUE),
+        ("fetch", num(1.0)),
+    ] {
+        for (input, request_field) in [(Input::rerun(), "dagId"), (Input::list(), "pageSize")] {
+            let err = input
+                .with(field, value.clone())
+                .with(request_field, num(-1.0))
+                .refused();
+            let code = get_str(&err, "code").unwrap_or_default();
+            if code != code_for(field) {
+                wrong.push((field, request_field, code));
+            }
+        }
+    }
+    assert!(wrong.is_empty(), "request field reported first: {wrong:?}");
 }
 
 // ---------------------------------------------------------------- length caps
