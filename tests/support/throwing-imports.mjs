@@ -51,7 +51,7 @@ function thrower(what) {
 /**
  * `id`: the import made to throw. `install()` changes a global for the whole
  * run (returns the undo); `arrange(base)` gives one call's `{config, request}`.
- * `expect`: `kind:code` of every call's DmsError.
+ * `expect`: `kind:code` of every call's DmsError (`DmsError`: any kind and code).
  */
 export const THROWING_IMPORTS = Object.freeze([
   {
@@ -71,10 +71,13 @@ export const THROWING_IMPORTS = Object.freeze([
     arrange: ({ config, request }) => ({ config: { ...config, maxRetries: 0, fetch: throwingHeaders(503, BUSY_BODY) }, request }),
   },
   {
-    id: 'JSON.parse throws (body not JSON)',
-    expect: 'InvalidResponse:InvalidResponse.NotJson',
+    // The package builds its results and failure records as JSON text and
+    // has the engine's JSON.parse read them; a page or library may replace it.
+    id: 'JSON.parse throws (replaced globally)',
+    expect: 'DmsError',
+    install: () => swap(JSON, 'parse', thrower('JSON.parse')),
     arrange: ({ config, request }) => ({
-      config: { ...config, fetch: async () => ({ status: 200, headers: new Headers(), text: async () => 'not json {' }) },
+      config: { ...config, fetch: async () => new Response('{"RequestId":"R-JSON","Success":true}', { status: 200 }) },
       request,
     }),
   },
@@ -112,22 +115,54 @@ export const THROWING_IMPORTS = Object.freeze([
   },
 ]);
 
-/** `kind:code` of a DmsError, else `name: message` of whatever was thrown. */
-function label(dms, error) {
-  if (error instanceof dms.DmsError) return `${error.kind}:${error.code}`;
-  return `${error?.name}: ${error?.message}`;
+/** `kind:code` of a DmsError (`DmsError` when any will do), else `name: message` of whatever was thrown. */
+function label(dms, error, expect) {
+  if (error instanceof dms.DmsError) return expect === 'DmsError' ? expect : `${error.kind}:${error.code}`;
+  if (error === null || typeof error !== 'object') return `thrown ${String(error)}`;
+  return `${error.name}: ${error.message}`;
+}
+
+/**
+ * Counts the timers set and not yet fired or cleared while it is installed:
+ * a call that ends must leave none behind (a pending budget timer keeps Node
+ * alive, and workerd allows 10,000 active ones per request).
+ */
+function trackTimers() {
+  const pending = new Set();
+  const { setTimeout: set, clearTimeout: clear } = globalThis;
+  const undoSet = swap(globalThis, 'setTimeout', function setTimeout(callback, ms, ...rest) {
+    const id = set((...args) => {
+      pending.delete(id);
+      return callback(...args);
+    }, ms, ...rest);
+    pending.add(id);
+    return id;
+  });
+  const undoClear = swap(globalThis, 'clearTimeout', function clearTimeout(id) {
+    pending.delete(id);
+    return clear(id);
+  });
+  return {
+    pending,
+    undo() {
+      undoClear();
+      undoSet();
+    },
+  };
 }
 
 /**
  * Runs case `id` `count` times through `rerunTaskFlowInstance` with
  * `base` ({config, request}; its endpoint is never reached unless a call
- * wrongly sends), then undoes its global change. Returns a tally of outcomes
- * by label (`resolved` when a call wrongly succeeded).
+ * wrongly sends), then undoes its global change. Returns `{tally,
+ * pendingTimers}`: outcomes by label (`resolved` when a call succeeded) and
+ * the timers the calls left behind.
  */
 export async function throwMany(dms, id, count, base) {
   const scenario = THROWING_IMPORTS.find((c) => c.id === id);
   if (!scenario) throw new Error(`no throwing-import case ${id}`);
   const tally = {};
+  const timers = trackTimers();
   const undo = scenario.install?.();
   try {
     for (let i = 0; i < count; i++) {
@@ -136,12 +171,13 @@ export async function throwMany(dms, id, count, base) {
       try {
         await dms.rerunTaskFlowInstance(config, request);
       } catch (error) {
-        outcome = label(dms, error);
+        outcome = label(dms, error, scenario.expect);
       }
       tally[outcome] = (tally[outcome] ?? 0) + 1;
     }
   } finally {
     undo?.();
+    timers.undo();
   }
-  return tally;
+  return { tally, pendingTimers: timers.pending.size };
 }

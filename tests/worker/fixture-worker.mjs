@@ -2,13 +2,26 @@
 // build directory and started in Miniflare, for test files that only call
 // its routes (worker.test.mjs also inspects the bundle, so it builds itself).
 //
-//   const worker = await startFixtureWorker('worker-build-list'); // {call(route, body), dispose()}
+//   const worker = await startFixtureWorker('worker-build-list'); // {call(route, body), runtimeLog(), dispose()}
+//
+// workerd's own stdout/stderr (it logs the details of "internal error"
+// fetch failures there) is collected rather than printed, so tests can read it.
 import { Miniflare } from 'miniflare';
 import { COMPATIBILITY_DATE, buildWithWrangler, bundleModules } from './wrangler-build.mjs';
 
 export async function startFixtureWorker(name) {
   const build = await buildWithWrangler({ name });
-  const mf = new Miniflare({ compatibilityDate: COMPATIBILITY_DATE, modulesRoot: build.outDir, modules: bundleModules(build) });
+  let log = '';
+  const collect = (stream) => stream.setEncoding('utf8').on('data', (text) => (log += text));
+  const mf = new Miniflare({
+    compatibilityDate: COMPATIBILITY_DATE,
+    modulesRoot: build.outDir,
+    modules: bundleModules(build),
+    handleRuntimeStdio(stdout, stderr) {
+      collect(stdout);
+      collect(stderr);
+    },
+  });
   await mf.ready;
   return {
     build,
@@ -22,6 +35,8 @@ export async function startFixtureWorker(name) {
       if (res.status !== 200) throw new Error(`${route} answered ${res.status}: ${await res.text()}`);
       return res.json();
     },
+    /** Everything workerd printed so far. */
+    runtimeLog: () => log,
     dispose: () => mf.dispose(),
   };
 }
