@@ -38,7 +38,11 @@ impl<'a> Json<'a> {
     /// `None` for other values or a missing key.
     pub fn get(&self, key: &str) -> Option<&Json<'a>> {
         match self {
-            Json::Object(members) => members.iter().rev().find(|(k, _)| *k == key).map(|(_, v)| v),
+            Json::Object(members) => members
+                .iter()
+                .rev()
+                .find(|(k, _)| *k == key)
+                .map(|(_, v)| v),
             _ => None,
         }
     }
@@ -292,7 +296,10 @@ pub fn write_string(out: &mut String, text: &str) {
     out.reserve(text.len() + 2);
     out.push('"');
     let mut rest = text;
-    while let Some(at) = rest.bytes().position(|b| b < 0x20 || b == b'"' || b == b'\\') {
+    while let Some(at) = rest
+        .bytes()
+        .position(|b| b < 0x20 || b == b'"' || b == b'\\')
+    {
         out.push_str(rest.get(..at).unwrap_or_default());
         let byte = rest.as_bytes().get(at).copied().unwrap_or(0);
         match byte {
@@ -301,7 +308,11 @@ pub fn write_string(out: &mut String, text: &str) {
             _ => {
                 out.push_str("\\u00");
                 for nibble in [byte >> 4, byte & 15] {
-                    out.push(char::from(if nibble < 10 { b'0' + nibble } else { b'a' + nibble - 10 }));
+                    out.push(char::from(if nibble < 10 {
+                        b'0' + nibble
+                    } else {
+                        b'a' + nibble - 10
+                    }));
                 }
             }
         }
@@ -366,15 +377,36 @@ mod tests {
                 Json::Number("-1.5e3")
             ]))
         );
-        assert_eq!(value.get("S").and_then(Json::text).as_deref(), Some("a\"bé🚀"));
+        assert_eq!(
+            value.get("S").and_then(Json::text).as_deref(),
+            Some("a\"bé🚀")
+        );
         assert_eq!(value.get("missing"), None);
     }
 
     #[test]
     fn invalid_json_is_refused() {
         for bad in [
-            "", " ", "{", "[1,]", "{\"a\":1,}", "01", "1.", ".5", "-", "+1", "1e", "\"\u{1}\"",
-            "\"\\x\"", "\"\\u12g4\"", "tru", "nul", "{} {}", "{'a':1}", "[1 2]", "{\"a\" 1}",
+            "",
+            " ",
+            "{",
+            "[1,]",
+            "{\"a\":1,}",
+            "01",
+            "1.",
+            ".5",
+            "-",
+            "+1",
+            "1e",
+            "\"\u{1}\"",
+            "\"\\x\"",
+            "\"\\u12g4\"",
+            "tru",
+            "nul",
+            "{} {}",
+            "{'a':1}",
+            "[1 2]",
+            "{\"a\" 1}",
         ] {
             assert_eq!(parse(bad), None, "{bad:?}");
         }

@@ -122,7 +122,12 @@ fn instance(record: &Json<'_>) -> Result<String, DmsError> {
     let mut status = None;
     for &(wire, name, field) in INSTANCE_FIELDS {
         // The last member of that name, as JSON.parse would keep.
-        let Some(value) = members.iter().rev().find(|(k, _)| *k == wire).map(|(_, v)| v) else {
+        let Some(value) = members
+            .iter()
+            .rev()
+            .find(|(k, _)| *k == wire)
+            .map(|(_, v)| v)
+        else {
             if field == Field::Id {
                 return Err(bad_list("an instance has no Id"));
             }

@@ -52,7 +52,11 @@ pub fn input_fields(action: &str) -> JsValue {
         write_string(&mut out, name);
     }
     out.push_str("],[");
-    for (i, param) in by_action(action).map_or(&[][..], |op| op.params).iter().enumerate() {
+    for (i, param) in by_action(action)
+        .map_or(&[][..], |op| op.params)
+        .iter()
+        .enumerate()
+    {
         if i > 0 {
             out.push(',');
         }
@@ -60,6 +64,19 @@ pub fn input_fields(action: &str) -> JsValue {
     }
     out.push_str("]]");
     js::json_parse(&JsValue::from_str(&out)).unwrap_or(JsValue::NULL)
+}
+
+/// Signs without sending (the sync preview functions): reads `values` as
+/// [`Call::new`] does and returns [`Call::preview`]'s object, in one
+/// crossing and without a `Call` object to allocate and free.
+#[wasm_bindgen]
+pub fn preview(
+    action: &str,
+    values: Vec<JsValue>,
+    timestamp: JsValue,
+    nonce: JsValue,
+) -> Result<JsValue, Failure> {
+    Call::new(action, values)?.preview(timestamp, nonce)
 }
 
 /// Why the entry could not copy an input object.
