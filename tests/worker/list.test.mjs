@@ -238,10 +238,11 @@ test('list input refused in workerd before anything is sent', async () => {
 test('list answers: a malformed record is InvalidResponse.BadList, with the answer\'s status and RequestId', async () => {
   emu.injectFaults([{ type: 'raw', body: '{"RequestId":"R-1","Success":true,"TotalCount":1,"DAGInstanceList":{"DAGInstance":[{"Id":"4x7","DagId":"7"}]}}' }]);
   // CORE BUG: a BadList failure is built after `classify` accepted the answer
-  // (src/wasm/judge.rs `list` → `bad_list`) and gets neither the answer's
-  // httpStatus (every other error from a received answer has it, e.g.
-  // NotJson, MissingSuccess) nor the body's RequestId ('R-1'; it falls back
-  // to the x-acs-request-id header). Got: httpStatus undefined, the header's id.
+  // (src/list.rs `bad_list`, called with the body's request id at hand) and
+  // gets neither the answer's httpStatus (every other error from a received
+  // answer has it, e.g. NotJson, MissingSuccess) nor the body's RequestId
+  // ('R-1'; src/wasm/judge.rs falls back to the x-acs-request-id header).
+  // Got: httpStatus undefined, requestId = the header's id.
   dmsError(await worker.call('/list', { config: config(), query: { dagId: '7' } }), {
     kind: 'InvalidResponse',
     code: 'InvalidResponse.BadList',
