@@ -227,7 +227,45 @@ test('defect 6: hosts the URL parser refuses or rewrites are InvalidParameter.En
   assert.equal(emu.state.requests, 0);
 });
 
+test('defect 6: a label that is not valid Punycode (xn--a) is refused as the URL parser refuses it', async () => {
+  const out = ok(await worker.call('/bad-endpoints', { config: config(), request: OK_REQUEST, endpoints: ['http://xn--a.example'] }));
+  const [entry] = out;
+  assert.deepEqual(entry.parsed, { refused: 'TypeError' }, "workerd's URL parser refuses it");
+  // Whatever the outcome, no text of it holds the signed URL (workerd's own
+  // error for this URL does: `TypeError: Invalid URL: http://xn--a.example/?…&Signature=…`).
+  const error = entry.rerun.error;
+  assert.ok(![error.message, error.json].join('\n').includes('Signature='), error.message);
+  assert.equal(error.cause.present, false);
+  // CORE BUG: src/params.rs accepts a host label `xn--a` (not valid Punycode)
+  // that WHATWG's domain-to-ASCII refuses — so do workerd's and Node's URL
+  // parsers (ada); Chromium's is laxer and accepts it. Signing succeeds and
+  // the rerun reaches fetch, which refuses the URL (`TypeError: Invalid URL:
+  // <signed URL>`); the package reports Network "the request could not be
+  // sent or got no answer", attempts 1 (a rerun that "may have happened").
+  // Expected InvalidParameter.Endpoint, nothing sent.
+  assert.equal(entry.sign.threw, true, 'signing did not throw');
+  dmsError(entry.rerun, { kind: 'InvalidInput', code: 'InvalidParameter.Endpoint', attempts: undefined });
+});
+
 // ---------- network errors: what workerd's fetch says, and the cause kept ----------
+
+test("workerd's fetch errors that hold the signed URL are never kept as cause nor quoted", async () => {
+  // Only fetch's refusals of a URL it will not load name it (`Invalid URL:
+  // <url>`, `Fetch API cannot load: <url>`, rejected at once); the package
+  // never hands fetch a URL workerd refuses, so this reaches one through a
+  // caller's fetch.
+  const { raw, sync, rejected } = ok(await worker.call('/url-in-fetch-error', { config: { ...STS_KEY, endpoint: emu.url }, request: OK_REQUEST }));
+  assert.equal(raw.threw, true);
+  assert.match(raw.message, /^Fetch API cannot load: ftp:\/\/127\.0\.0\.1:\d+\/\?AccessKeyId=/);
+  assert.equal(raw.holds.query, true, 'the raw error should hold the signed query (else this test proves nothing)');
+  for (const [name, out] of Object.entries({ sync, rejected })) {
+    const error = dmsError(out, { kind: 'Network', code: 'NetworkError', attempts: 1 });
+    const texts = [error.message, error.json].join('\n');
+    for (const secret of ['Signature=', 'SecurityToken', 'ftp://', STS_KEY.securityToken]) assert.ok(!texts.includes(secret), `${name}: ${secret} in ${texts}`);
+    assert.equal(error.cause.present, false, `${name}: a cause holding the signed URL was kept`);
+  }
+  assert.equal(emu.state.requests, 0);
+});
 
 /**
  * Each way a request can fail on the network, from inside workerd: the raw
