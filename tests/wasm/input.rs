@@ -60,12 +60,12 @@ fn each_slot_is_read_as_the_field_input_fields_names_there() {
         for (i, name) in config.iter().chain(&request).enumerate() {
             let mut values = good.clone();
             values[i] = js("Symbol('wrong')");
-            let err = JsValue::from(Call::new(base.action, values).err().unwrap());
+            let err = record(Call::new(base.action, values).err().unwrap());
             assert_invalid(&err, name);
         }
     }
     // Missing slots are "not given"; extra ones are ignored.
-    let err = JsValue::from(Call::new(RERUN, Vec::new()).err().unwrap());
+    let err = record(Call::new(RERUN, Vec::new()).err().unwrap());
     assert_invalid(&err, "accessKeyId");
     let mut longer = Input::rerun().values();
     longer.push(js("Symbol('extra')"));
@@ -85,28 +85,29 @@ fn an_unknown_action_is_refused() {
         let (config, request) = fields_of(action);
         assert_eq!(config, CONFIG);
         assert!(request.is_empty(), "{request:?}");
-        let err = JsValue::from(Call::new(action, Input::rerun().values()).err().unwrap());
+        let err = record(Call::new(action, Input::rerun().values()).err().unwrap());
         assert_invalid(&err, "action");
-        let err =
-            dms_rerun::wasm::preview(action, Input::rerun().values(), TS.into(), NONCE.into())
-                .map_err(JsValue::from)
-                .unwrap_err();
+        let values = Input::rerun().values();
+        let err = dms_rerun::wasm::preview(action, values, TS.into(), NONCE.into())
+            .map(parse_text)
+            .map_err(record)
+            .unwrap_err();
         assert_invalid(&err, "action");
     }
 }
 
 #[wasm_bindgen_test]
 fn refuse_and_max_body_bytes() {
-    let err = refuse("config", Refusal::NotAnObject);
+    let err = parsed_record(refuse("config", Refusal::NotAnObject));
     assert_invalid(&err, "config");
     assert_eq!(
         get_str(&err, "message").as_deref(),
         Some("config must be an object")
     );
-    let err = refuse("query", Refusal::NotAnObject);
+    let err = parsed_record(refuse("query", Refusal::NotAnObject));
     assert_invalid(&err, "query");
     for field in ["dagId", "accessKeySecret", "signal", "overrides"] {
-        let err = refuse(field, Refusal::Unreadable);
+        let err = parsed_record(refuse(field, Refusal::Unreadable));
         assert_invalid(&err, field);
         assert!(
             get_str(&err, "message")

@@ -78,8 +78,7 @@ fn judge_non_json_errors_keep_the_header_request_id() {
     assert_eq!(get_str(&err, "requestId").as_deref(), Some("body-id"));
     // Headers that are not a Headers object give no id, and no exception.
     let err = call
-        .judge(num(503.0), JsValue::UNDEFINED, Some(page.into()))
-        .map_err(JsValue::from)
+        .judge_js(num(503.0), JsValue::UNDEFINED, Some(page.into()))
         .unwrap_err();
     assert_record(&err, "InvalidResponse", "InvalidResponse.NotJson");
     assert!(get(&err, "requestId").is_undefined());
@@ -89,8 +88,7 @@ fn judge_non_json_errors_keep_the_header_request_id() {
 fn judge_too_large_and_not_http() {
     let mut call = Input::rerun().call();
     let err = call
-        .judge(num(200.0), headers(&[("x-acs-request-id", "big")]), None)
-        .map_err(JsValue::from)
+        .judge_js(num(200.0), headers(&[("x-acs-request-id", "big")]), None)
         .unwrap_err();
     assert_record(&err, "InvalidResponse", "InvalidResponse.TooLarge");
     assert_eq!(get(&err, "httpStatus").as_f64(), Some(200.0));
@@ -148,8 +146,7 @@ fn judge_bodies_that_are_not_json_objects() {
         js("({ toString() { throw new Error('toString') } })"),
     ] {
         let err = call
-            .judge(num(200.0), headers(&[]), Some(body.unchecked_into()))
-            .map_err(JsValue::from)
+            .judge_js(num(200.0), headers(&[]), Some(body.unchecked_into()))
             .unwrap_err();
         assert_record(&err, "InvalidResponse", "InvalidResponse.NotJson");
     }

@@ -399,6 +399,14 @@ fn list_answers_that_are_not_lists_are_bad_list() {
     for body in &bad {
         let err = judge_list(body).expect_err(body);
         assert_record(&err, "InvalidResponse", "InvalidResponse.BadList");
+        // The answer was read: its status and request id are kept.
+        assert_eq!(get(&err, "httpStatus").as_f64(), Some(200.0), "{body}");
+        let id = if body.contains("r-bad") {
+            "r-bad"
+        } else {
+            "hdr"
+        };
+        assert_eq!(get_str(&err, "requestId").as_deref(), Some(id), "{body}");
         assert_eq!(get(&err, "retryable"), JsValue::FALSE);
         assert!(
             get_str(&err, "message")
@@ -412,7 +420,7 @@ fn list_answers_that_are_not_lists_are_bad_list() {
 #[wasm_bindgen_test]
 fn a_list_container_that_is_not_an_object_is_bad_list() {
     // Read as "no runs", a garbled container would look like "nothing
-    // failed" to the auto-heal Worker (it did before 04be071).
+    // failed" to the auto-heal Worker (it did before b6e2e0c).
     for list in [r#""x""#, "5", "true", r#"[{"Id":1}]"#] {
         let body = format!(
             r#"{{"RequestId":"r","Success":true,"TotalCount":1,"DAGInstanceList":{list}}}"#
@@ -445,22 +453,18 @@ fn list_api_errors_and_garbage_are_judged_like_the_reruns() {
     }
     let err = judge_list(r#"{"TotalCount":1}"#).unwrap_err();
     assert_record(&err, "InvalidResponse", "InvalidResponse.MissingSuccess");
-    let err = call
-        .judge(num(200.0), headers(&[]), None)
-        .map_err(JsValue::from)
-        .unwrap_err();
+    let err = call.judge_js(num(200.0), headers(&[]), None).unwrap_err();
     assert_record(&err, "InvalidResponse", "InvalidResponse.TooLarge");
     for body in [
         num(7.0),
         js("({ toString() { throw new Error('toString') } })"),
     ] {
         let err = call
-            .judge(
+            .judge_js(
                 num(200.0),
                 headers(&[]),
                 Some(body.unchecked_into::<JsString>()),
             )
-            .map_err(JsValue::from)
             .unwrap_err();
         assert_record(&err, "InvalidResponse", "InvalidResponse.NotJson");
     }

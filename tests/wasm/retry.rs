@@ -140,23 +140,23 @@ fn backoff_is_full_jitter_under_a_doubling_capped_ceiling_until_retries_run_out(
 fn network_stops_are_retried_for_the_list_only() {
     for stop in [Stop::Network, Stop::BodyNetwork] {
         let mut list = sent(Input::list(), 1);
-        list.stopped(stop, None, None, JsValue::UNDEFINED, JsValue::UNDEFINED);
+        list.stopped_js(stop, None, None, JsValue::UNDEFINED, JsValue::UNDEFINED);
         let delay = list.retry_delay();
         assert!((0.0..200.0).contains(&delay), "list: {delay}");
         let mut rerun = sent(Input::rerun(), 1);
-        rerun.stopped(stop, None, None, JsValue::UNDEFINED, JsValue::UNDEFINED);
+        rerun.stopped_js(stop, None, None, JsValue::UNDEFINED, JsValue::UNDEFINED);
         assert_eq!(rerun.retry_delay(), -1.0, "a rerun may have run");
     }
     for stop in [Stop::Timeout, Stop::Aborted] {
         for input in [Input::list(), Input::rerun()] {
             let mut call = sent(input, 1);
-            call.stopped(stop, None, None, JsValue::UNDEFINED, JsValue::UNDEFINED);
+            call.stopped_js(stop, None, None, JsValue::UNDEFINED, JsValue::UNDEFINED);
             assert_eq!(call.retry_delay(), -1.0);
         }
     }
     // The list's retries are bounded by maxRetries too.
     let mut list = sent(Input::list().with("maxRetries", num(2.0)), 3);
-    list.stopped(
+    list.stopped_js(
         Stop::Network,
         None,
         None,

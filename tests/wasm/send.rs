@@ -41,7 +41,7 @@ async fn send_posts_once_without_body_with_the_entry_signal() {
     let before = js_sys::Date::now();
     let input = Input::rerun().with("fetch", fetch);
     let mut call = input.call();
-    let promise = call.send(&abort).map_err(JsValue::from).unwrap();
+    let promise = call.send_js(&abort).unwrap();
 
     // Called synchronously, exactly once, before anything is awaited.
     assert_eq!(calls.count(), 1);
@@ -104,7 +104,7 @@ async fn send_uses_get_and_the_entry_signal_not_the_callers() {
         .with("securityToken", TOKEN.into())
         .call();
     assert_eq!(call.timeout_ms(), 0);
-    let promise = call.send(&abort).map_err(JsValue::from).unwrap();
+    let promise = call.send_js(&abort).unwrap();
     let init = calls.init(0);
     assert_eq!(get_str(&init, "method").as_deref(), Some("GET"));
     assert!(get(&init, "body").is_undefined());
@@ -154,7 +154,7 @@ async fn send_without_a_fetch_option_calls_the_global_fetch() {
     let global: JsValue = js_sys::global().into();
     let mut call = Input::rerun().call();
     let sent = with_property(&global, "fetch", Some(data(&double)), || {
-        call.send(&abort).map_err(JsValue::from)
+        call.send_js(&abort)
     });
     let promise = sent.unwrap();
     assert_eq!(calls.count(), 1);
@@ -164,7 +164,7 @@ async fn send_without_a_fetch_option_calls_the_global_fetch() {
     let (mine, mine_calls) = fetch_double(|_| ok_response("mine"));
     let mut call = Input::rerun().with("fetch", mine).call();
     let sent = with_property(&global, "fetch", Some(data(&double)), || {
-        call.send(&abort).map_err(JsValue::from)
+        call.send_js(&abort)
     });
     assert!(sent.is_ok());
     assert_eq!((calls.count(), mine_calls.count()), (1, 1));
@@ -176,39 +176,37 @@ async fn whatever_fetch_returns_is_handed_back_as_a_promise() {
     // and a rejection stays a rejection (to become Network there).
     let (fetch, _) = fetch_double(|_| num(42.0));
     let mut call = Input::rerun().with("fetch", fetch).call();
-    let promise = call.send(&entry_signal()).map_err(JsValue::from).unwrap();
+    let promise = call.send_js(&entry_signal()).unwrap();
     assert_eq!(settle(&promise).await.unwrap().as_f64(), Some(42.0));
 
     let (fetch, _) =
         fetch_double(|_| Promise::reject(&js_sys::Error::new("refused").into()).into());
     let mut call = Input::rerun().with("fetch", fetch).call();
-    let promise = call.send(&entry_signal()).map_err(JsValue::from).unwrap();
+    let promise = call.send_js(&entry_signal()).unwrap();
     let err = settle(&promise).await.unwrap_err();
     assert!(err.is_instance_of::<js_sys::Error>(), "{err:?}");
 
     // A thenable whose `then` getter throws rejects; it never throws through wasm.
     let fetch = js("() => ({ get then() { throw new Error('then getter') } })");
     let mut call = Input::rerun().with("fetch", fetch).call();
-    let promise = call.send(&entry_signal()).map_err(JsValue::from).unwrap();
+    let promise = call.send_js(&entry_signal()).unwrap();
     let err = settle(&promise).await.unwrap_err();
     assert_eq!(get_str(&err, "message").as_deref(), Some("then getter"));
 }
 
 #[wasm_bindgen_test]
 fn a_fetch_returning_a_promise_with_a_throwing_constructor_is_not_an_exception() {
-    // CORE BUG: `send` passes what `fetch` returned to `Promise.resolve`
-    // (js-sys `Promise::resolve`, not declared `catch`). For a real promise
-    // that function reads `constructor` first, so a caller's fetch returning
-    // a promise whose `constructor` getter throws makes the exception unwind
-    // through wasm (issue 9, defect 3). Expected: a promise or a Network
-    // record. One attempt only, so a failure here cannot poison the instance.
+    // `send` hands what `fetch` returned to `Promise.resolve`, which reads a
+    // real promise's `constructor` first: that import must be `catch` (it
+    // was js-sys's `Promise::resolve`, not `catch`, before af51cae), else
+    // the caller's getter unwinds through wasm (issue 9, defect 3).
     let fetch = js(
         "() => { const p = Promise.resolve(1); \
          Object.defineProperty(p, 'constructor', { get() { throw new Error('constructor getter') } }); \
          return p; }",
     );
     let mut call = Input::rerun().with("fetch", fetch).call();
-    match call.send(&entry_signal()).map_err(JsValue::from) {
+    match call.send_js(&entry_signal()) {
         Ok(promise) => assert!(promise.is_instance_of::<Promise>()),
         Err(err) => {
             assert_record(&err, "Network", "NetworkError");
@@ -227,10 +225,7 @@ fn fetch_throwing_synchronously_is_a_network_failure_with_attempts() {
     .bind0(&count);
     let mut call = Input::rerun().with("fetch", fetch.into()).call();
     for attempt in 1..=3 {
-        let err = call
-            .send(&entry_signal())
-            .map_err(JsValue::from)
-            .unwrap_err();
+        let err = call.send_js(&entry_signal()).unwrap_err();
         assert_record(&err, "Network", "NetworkError");
         assert_eq!(get(&err, "retryable"), JsValue::FALSE);
         assert_eq!(get(&err, "attempts").as_f64(), Some(attempt as f64));
@@ -261,9 +256,7 @@ fn the_request_init_ignores_a_polluted_object_prototype() {
     let sent = with_property(&proto, "method", Some(thrower.clone()), || {
         with_property(&proto, "signal", Some(thrower.clone()), || {
             with_property(&proto, "body", Some(data(&"polluted".into())), || {
-                call.send(&entry_signal())
-                    .map(|_| ())
-                    .map_err(JsValue::from)
+                call.send_js(&entry_signal()).map(|_| ())
             })
         })
     });

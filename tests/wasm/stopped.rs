@@ -13,15 +13,23 @@ fn stopped_names_what_the_entry_saw() {
     let none = || (JsValue::UNDEFINED, JsValue::UNDEFINED);
     let mut call = sent(Input::rerun(), 1);
     let (s, h) = none();
-    let err = call.stopped(Stop::Timeout, None, None, s, h);
+    let err = call.stopped_js(Stop::Timeout, None, None, s, h);
     assert_record(&err, "Timeout", "Timeout");
     assert!(get_str(&err, "message")
         .unwrap()
         .contains("may still have happened"));
     assert_eq!(get(&err, "attempts").as_f64(), Some(1.0));
     assert!(get(&err, "keepCause").is_undefined());
+    // A list changes nothing, so its timeout cannot have rerun anything.
     let (s, h) = none();
-    let err = call.stopped(Stop::Aborted, Some("ECONNREFUSED".into()), None, s, h);
+    let err = sent(Input::list(), 1).stopped_js(Stop::Timeout, None, None, s, h);
+    assert_record(&err, "Timeout", "Timeout");
+    assert_eq!(
+        get_str(&err, "message").as_deref(),
+        Some("no answer within timeoutMs")
+    );
+    let (s, h) = none();
+    let err = call.stopped_js(Stop::Aborted, Some("ECONNREFUSED".into()), None, s, h);
     assert_record(&err, "Aborted", "Aborted");
     assert!(
         !get_str(&err, "message").unwrap().contains("ECONNREFUSED"),
@@ -38,7 +46,7 @@ fn stopped_names_what_the_entry_saw() {
         ),
     ] {
         let (s, h) = none();
-        let err = call.stopped(stop, None, None, s, h);
+        let err = call.stopped_js(stop, None, None, s, h);
         assert_record(&err, "Network", "NetworkError");
         assert_eq!(get_str(&err, "message").as_deref(), Some(base));
     }
@@ -46,7 +54,7 @@ fn stopped_names_what_the_entry_saw() {
     let (s, h) = none();
     let err = Input::rerun()
         .call()
-        .stopped(Stop::Network, None, None, s, h);
+        .stopped_js(Stop::Network, None, None, s, h);
     assert!(get(&err, "attempts").is_undefined());
 }
 
@@ -68,7 +76,7 @@ fn stopped_says_which_network_failure_it_was() {
         ("TypeError: Failed to fetch", "(TypeError: Failed to fetch)"),
         ("E\u{1b}[2J\u{7}X\nY", "(E[2JXY)"),
     ] {
-        let err = call.stopped(
+        let err = call.stopped_js(
             Stop::Network,
             Some(detail.into()),
             Some("text".into()),
@@ -84,7 +92,7 @@ fn stopped_says_which_network_failure_it_was() {
         assert_eq!(get(&err, "keepCause"), JsValue::TRUE, "{detail}");
     }
     let long = "x".repeat(1000);
-    let err = call.stopped(
+    let err = call.stopped_js(
         Stop::Network,
         Some(long),
         None,
@@ -116,7 +124,7 @@ fn stopped_keeps_no_cause_or_detail_that_holds_a_secret() {
         format!("token {TOKEN}"),
         "token CAIS%2Bdemo%2Ftoken%3D%3D".to_string(),
     ] {
-        let err = call.stopped(
+        let err = call.stopped_js(
             Stop::Network,
             Some(leaking.clone()),
             Some(leaking.clone()),
@@ -131,7 +139,7 @@ fn stopped_keeps_no_cause_or_detail_that_holds_a_secret() {
             "{leaking}"
         );
     }
-    let err = call.stopped(
+    let err = call.stopped_js(
         Stop::Network,
         Some("ECONNRESET".into()),
         Some(format!("at {url}")),
@@ -145,7 +153,7 @@ fn stopped_keeps_no_cause_or_detail_that_holds_a_secret() {
 #[wasm_bindgen_test]
 fn stopped_after_the_headers_keeps_status_and_request_id() {
     let mut call = sent(Input::rerun(), 1);
-    let err = call.stopped(
+    let err = call.stopped_js(
         Stop::BodyNetwork,
         None,
         None,
@@ -157,7 +165,7 @@ fn stopped_after_the_headers_keeps_status_and_request_id() {
     assert_eq!(get_str(&err, "requestId").as_deref(), Some("hdr"));
     // A status that is not one means no answer: no id either.
     for status in [num(42.0), "503".into(), JsValue::NULL] {
-        let err = call.stopped(
+        let err = call.stopped_js(
             Stop::BodyNetwork,
             None,
             None,
@@ -172,7 +180,7 @@ fn stopped_after_the_headers_keeps_status_and_request_id() {
         JsValue::UNDEFINED,
         js("({ get() { throw new Error('get') } })"),
     ] {
-        let err = call.stopped(Stop::Timeout, None, None, num(200.0), hostile);
+        let err = call.stopped_js(Stop::Timeout, None, None, num(200.0), hostile);
         assert_record(&err, "Timeout", "Timeout");
         assert_eq!(get(&err, "httpStatus").as_f64(), Some(200.0));
         assert!(get(&err, "requestId").is_undefined());

@@ -10,7 +10,7 @@ use std::task::{Poll, Waker};
 
 use dms_rerun::request::{sign_call, Credentials, SignedRequest};
 use dms_rerun::sign::Method;
-use dms_rerun::wasm::{input_fields, preview as wasm_preview, Call};
+use dms_rerun::wasm::{input_fields, preview as wasm_preview, Call, Failure, Stop};
 use js_sys::{Array, Function, JsString, Object, Promise, Reflect};
 use wasm_bindgen::closure::{Closure, ScopedClosure};
 use wasm_bindgen::{JsCast, JsValue};
@@ -101,7 +101,7 @@ pub struct Input {
 
 /// `inputFields(action)` as two lists of names.
 pub fn fields_of(action: &str) -> (Vec<String>, Vec<String>) {
-    let pair: Array = input_fields(action).unchecked_into();
+    let pair: Array = parse_text(input_fields(action)).unchecked_into();
     assert_eq!(pair.length(), 2, "{pair:?}");
     let names = |i: u32| -> Vec<String> {
         pair.get(i)
@@ -173,7 +173,7 @@ impl Input {
     }
 
     pub fn open(&self) -> Result<Call, JsValue> {
-        Call::new(self.action, self.values()).map_err(JsValue::from)
+        Call::new(self.action, self.values()).map_err(record)
     }
 
     pub fn call(&self) -> Call {
@@ -190,7 +190,9 @@ impl Input {
 
     /// The `preview` export: signed with the given (or fresh) timestamp and nonce.
     pub fn preview_raw(&self, timestamp: JsValue, nonce: JsValue) -> Result<JsValue, JsValue> {
-        wasm_preview(self.action, self.values(), timestamp, nonce).map_err(JsValue::from)
+        wasm_preview(self.action, self.values(), timestamp, nonce)
+            .map(parse_text)
+            .map_err(record)
     }
 
     pub fn preview(&self, timestamp: JsValue, nonce: JsValue) -> Result<Preview, JsValue> {
@@ -297,6 +299,75 @@ pub fn query_names(query: &str) -> Vec<String> {
         .split('&')
         .map(|pair| pair.split_once('=').map_or(pair, |(k, _)| k).to_string())
         .collect()
+}
+
+// ---------------------------------------------------------------- what crosses back
+
+/// JSON text from the wasm (results, previews, `inputFields`), parsed as the
+/// entry parses it.
+pub fn parse_text(text: String) -> JsValue {
+    js_sys::JSON::parse(&text).unwrap_or_else(|e| panic!("not JSON: {text}: {e:?}"))
+}
+
+/// A failure crosses as the JSON text of its record: the entry recognises it
+/// by its first bytes (`{"kind":`, js/api.mjs `recordOf`) and parses it.
+pub fn parsed_record(text: JsValue) -> JsValue {
+    let text = text
+        .as_string()
+        .unwrap_or_else(|| panic!("a failure record is JSON text: {text:?}"));
+    assert!(text.starts_with(r#"{"kind":"#), "{text}");
+    parse_text(text)
+}
+
+pub fn record(failure: Failure) -> JsValue {
+    parsed_record(JsValue::from(failure))
+}
+
+/// `Call`'s methods with what crosses back parsed, as the entry sees it.
+pub trait CallJs {
+    fn send_js(&mut self, abort: &AbortSignal) -> Result<Promise, JsValue>;
+    fn judge_js(
+        &mut self,
+        status: JsValue,
+        headers: JsValue,
+        body: Option<JsString>,
+    ) -> Result<JsValue, JsValue>;
+    fn stopped_js(
+        &mut self,
+        stop: Stop,
+        detail: Option<String>,
+        cause_text: Option<String>,
+        status: JsValue,
+        headers: JsValue,
+    ) -> JsValue;
+}
+
+impl CallJs for Call {
+    fn send_js(&mut self, abort: &AbortSignal) -> Result<Promise, JsValue> {
+        self.send(abort).map_err(record)
+    }
+
+    fn judge_js(
+        &mut self,
+        status: JsValue,
+        headers: JsValue,
+        body: Option<JsString>,
+    ) -> Result<JsValue, JsValue> {
+        self.judge(status, headers, body)
+            .map(parse_text)
+            .map_err(record)
+    }
+
+    fn stopped_js(
+        &mut self,
+        stop: Stop,
+        detail: Option<String>,
+        cause_text: Option<String>,
+        status: JsValue,
+        headers: JsValue,
+    ) -> JsValue {
+        parsed_record(self.stopped(stop, detail, cause_text, status, headers))
+    }
 }
 
 // ---------------------------------------------------------------- failure records
@@ -431,8 +502,7 @@ pub fn judge_with(
     header_pairs: &[(&str, &str)],
     body: &str,
 ) -> Result<JsValue, JsValue> {
-    call.judge(status, headers(header_pairs), Some(JsString::from(body)))
-        .map_err(JsValue::from)
+    call.judge_js(status, headers(header_pairs), Some(JsString::from(body)))
 }
 
 /// A call that has sent `sends` requests through a double, ready to judge.
@@ -447,7 +517,7 @@ pub fn sent(input: Input, sends: u32) -> Call {
 
 /// One send that must be handed to `fetch`; its answer is not awaited.
 pub fn send_ok(call: &mut Call) {
-    let sent = call.send(&entry_signal()).map_err(JsValue::from);
+    let sent = call.send_js(&entry_signal());
     assert!(sent.is_ok(), "{:?}", sent.err());
 }
 
@@ -488,14 +558,13 @@ pub async fn settle(promise: &Promise) -> Result<JsValue, JsValue> {
 /// One whole attempt as the entry makes it: send, await the response, read
 /// its text, judge. `Err` holds a failure record (or a rejection).
 pub async fn attempt(call: &mut Call, abort: &AbortSignal) -> Result<JsValue, JsValue> {
-    let sent = call.send(abort).map_err(JsValue::from)?;
+    let sent = call.send_js(abort)?;
     let response = settle(&sent).await?;
     let status = get(&response, "status");
     let headers = get(&response, "headers");
     let text: Function = get(&response, "text").unchecked_into();
     let body = settle(&text.call0(&response)?.unchecked_into()).await?;
-    call.judge(status, headers, Some(body.unchecked_into()))
-        .map_err(JsValue::from)
+    call.judge_js(status, headers, Some(body.unchecked_into()))
 }
 
 // ---------------------------------------------------------------- globals, changed and restored
