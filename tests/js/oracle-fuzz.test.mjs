@@ -7,9 +7,7 @@
  *
  *   valid   → the signature equals @alicloud/openapi-util getRPCSignature
  *   invalid → DmsError InvalidInput with the code of the FIRST bad field
- *             (config order: accessKeyId, accessKeySecret, securityToken,
- *             regionId, endpoint, method, tid, dagId, dagInstanceId,
- *             dagVersion, then overrides / transport options), nothing sent
+ *             in the core's reading order (see ORDER), nothing sent
  *
  * and that the same instance still signs a fixed vector correctly afterwards.
  *
@@ -55,7 +53,11 @@ function stringField(r, { required }) {
     case 2:
       return bad('');
     case 3:
-      return bad(r.pick(['\ud800', 'a\udc00b', goodString(r) + '\udbff', '\udfff' + goodString(r)]));
+      // Lone surrogates, and strings over the 4096-byte cap (counted in UTF-8, not UTF-16 units).
+      return bad(r.pick(['\ud800', 'a\udc00b', goodString(r) + '\udbff', '\udfff' + goodString(r), 'é'.repeat(2048) + 'a', '😀'.repeat(1025), 'x'.repeat(4097)]));
+    case 9:
+      // Long but within the cap, even with four of them in one call (16384 bytes in all).
+      return r.chance(0.3) ? v('é'.repeat(1500) + goodString(r)) : v(goodString(r));
     case 4:
       return bad(r.pick(NON_STRINGS));
     default:
@@ -139,10 +141,47 @@ function isolate(r, fields) {
     if (key !== keep && !field.ok) fields[key] = FALLBACK[key]?.() ?? v(OMIT);
   }
   return fields;
-  return fields;
 }
 
-const ORDER = ['accessKeyId', 'accessKeySecret', 'securityToken', 'regionId', 'endpoint', 'method', 'tid', 'dagId', 'dagInstanceId', 'dagVersion'];
+/** A string refused while it is copied, before any field's own rule: a lone surrogate, or over 4096 UTF-8 bytes. */
+const unreadable = (value) => typeof value === 'string' && (!value.isWellFormed() || Buffer.byteLength(value) > 4096);
+/** Not a usable string: refused while the config's strings are read, before any host rule. */
+const notText = (value) => typeof value !== 'string' || value === '' || unreadable(value);
+
+/**
+ * The core's reading order (src/wasm/input.rs `read`): each config string is
+ * read in turn (type, emptiness, length, lone surrogates: endpoint before
+ * regionId), `method` is checked as it is read, then the region's characters
+ * and the endpoint's host rules; the transport options; then the request's
+ * fields (all copied first, then each one's rule in the operation's table
+ * order). `[field, when]`: `when` narrows which bad values that step catches.
+ */
+const CONFIG_ORDER = [
+  ['accessKeyId'],
+  ['accessKeySecret'],
+  ['securityToken'],
+  ['endpoint', notText],
+  ['regionId', notText],
+  ['method'],
+  ['regionId'],
+  ['endpoint'],
+];
+const TRANSPORT_ORDER = ['timeoutMs', 'maxRetries', 'signal', 'fetch'];
+/** Every request string is copied first (unreadable ones refused), then each field's rule applies in table order. */
+const RERUN_ORDER = [
+  ...['tid', 'dagId', 'dagInstanceId', 'dagVersion'].map((key) => [key, unreadable]),
+  'tid', 'dagId', 'dagInstanceId', 'dagVersion',
+];
+
+/** The field whose code the core must report, or undefined when every field is valid. */
+function firstBad(fields, order) {
+  for (const step of order) {
+    const [key, when] = Array.isArray(step) ? step : [step];
+    const field = fields[key];
+    if (field && !field.ok && (!when || when(field.value))) return key;
+  }
+  return undefined;
+}
 const codeOf = (field) => 'InvalidParameter.' + field[0].toUpperCase() + field.slice(1);
 
 function build(fields, keys) {
@@ -152,9 +191,9 @@ function build(fields, keys) {
 }
 
 /** The reference: the first bad field's code, or the exact signed parameters. */
-function expected(fields, extraOrder = []) {
-  const firstBad = [...ORDER, ...extraOrder].find((key) => !fields[key].ok);
-  if (firstBad) return { code: codeOf(firstBad) };
+function expected(fields, order) {
+  const bad = firstBad(fields, order);
+  if (bad) return { code: codeOf(bad) };
   const given = (key) => fields[key].value !== OMIT && fields[key].value !== undefined && fields[key].value !== null;
   let origin = 'https://dms-enterprise.aliyuncs.com';
   if (given('endpoint')) origin = fields.endpoint.norm;
@@ -210,7 +249,7 @@ test(`${CASES} hostile signer inputs agree with the reference and the official s
   const tally = { valid: 0, invalid: 0, byCode: {} };
   for (let i = 0; i < CASES; i++) {
     const fields = isolate(r, makeCase(r));
-    const want = expected(fields, ['timestamp', 'nonce']);
+    const want = expected(fields, [...CONFIG_ORDER, ...RERUN_ORDER, 'timestamp', 'nonce']);
     const config = build(fields, ['accessKeyId', 'accessKeySecret', 'securityToken', 'regionId', 'endpoint', 'method']);
     const request = build(fields, ['tid', 'dagId', 'dagInstanceId', 'dagVersion']);
     const overrides = build(fields, ['timestamp', 'nonce']);
@@ -252,7 +291,7 @@ test(`${CASES} hostile signer inputs agree with the reference and the official s
   assert.equal(signRerunTaskFlowInstance(...FIXED).signature, FIXED_SIGNATURE);
 });
 
-/** Transport options, validated after the target fields, in this order. */
+/** Transport options, validated after the endpoint and before the request's fields, in this order. */
 function transportFields(r, fakeFetch) {
   const duckSignal = { aborted: false, addEventListener() {}, removeEventListener() {} };
   return {
@@ -278,7 +317,7 @@ test(`${Math.ceil(CASES / 3)} hostile rerun inputs: the right InvalidInput code 
     for (let i = 0; i < Math.ceil(CASES / 3); i++) {
       const { timestamp: _t, nonce: _n, ...target } = makeCase(r);
       const fields = isolate(r, { ...target, ...transportFields(r, fakeFetch) });
-      const want = expected(fields, ['timeoutMs', 'maxRetries', 'signal', 'fetch']);
+      const want = expected(fields, [...CONFIG_ORDER, ...TRANSPORT_ORDER, ...RERUN_ORDER]);
       const config = build(fields, ['accessKeyId', 'accessKeySecret', 'securityToken', 'regionId', 'endpoint', 'method', 'timeoutMs', 'maxRetries', 'signal', 'fetch']);
       const request = build(fields, ['tid', 'dagId', 'dagInstanceId', 'dagVersion']);
       const where = `[seed ${SEED ^ 0x5a5a5a5a} rerun case ${i}] ${describe(fields)}`;

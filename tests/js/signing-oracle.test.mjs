@@ -102,11 +102,30 @@ function segment(r) {
   }
 }
 
-/** A non-empty, valid-UTF-16 string full of characters that must be encoded. */
-function hardString(r, { long = 0.08 } = {}) {
-  const target = r.chance(long) ? r.int(1000, 4096) : r.int(1, 40);
+/** The package's caps: 4096 UTF-8 bytes per string, 16384 for all of a call's strings. */
+const MAX_TEXT_BYTES = 4096;
+const MAX_TOTAL_TEXT_BYTES = 16384;
+const utf8Bytes = (s) => Buffer.byteLength(s, 'utf8');
+
+/**
+ * A non-empty, valid-UTF-16 string full of characters that must be encoded,
+ * at most `maxBytes` UTF-8 bytes long (whole segments only, so no surrogate
+ * pair is split).
+ */
+function hardString(r, { long = 0.08, maxBytes = MAX_TEXT_BYTES } = {}) {
+  const target = r.chance(long) ? r.int(1000, maxBytes) : r.int(1, 40);
   let s = '';
-  while (s.length < target) s += segment(r);
+  let bytes = 0;
+  while (bytes < target) {
+    const next = segment(r);
+    const size = utf8Bytes(next);
+    if (bytes + size > maxBytes) {
+      if (s !== '') break;
+      continue;
+    }
+    s += next;
+    bytes += size;
+  }
   return s;
 }
 
@@ -168,11 +187,19 @@ const ENDPOINTS = [
 
 /** One random case: the package's inputs and everything the signed request must contain. */
 function makeCase(r, method) {
-  const accessKeyId = r.pick([() => 'LTAI' + alnum(r, 20), () => 'STS.' + alnum(r, 28), () => hardString(r)])();
-  const accessKeySecret = r.chance(0.5) ? alnum(r, 30) : hardString(r);
-  const securityToken = r.pick([undefined, undefined, () => stsToken(r), () => hardString(r)]);
+  // The call's strings share one 16384-byte budget (ids, method and endpoint
+  // take at most ~100 of it); the nonce override is not part of it.
+  let budget = MAX_TOTAL_TEXT_BYTES - 100;
+  const spend = (s) => {
+    budget -= utf8Bytes(s);
+    return s;
+  };
+  const hard = () => spend(hardString(r, { maxBytes: Math.min(MAX_TEXT_BYTES, budget) }));
+  const accessKeyId = spend(r.pick([() => 'LTAI' + alnum(r, 20), () => 'STS.' + alnum(r, 28), hard])());
+  const accessKeySecret = r.chance(0.5) ? spend(alnum(r, 30)) : hard();
+  const securityToken = r.pick([undefined, undefined, () => spend(stsToken(r)), hard]);
   const token = typeof securityToken === 'function' ? securityToken() : undefined;
-  const dagVersion = r.chance(0.2) ? String(r.int(1, 99999)) : hardString(r);
+  const dagVersion = r.chance(0.2) ? String(r.int(1, 99999)) : hard();
   const nonce = r.chance(0.3) ? uuid(r) : hardString(r);
   const ts = timestamp(r);
   const tid = r.chance(0.3) ? undefined : id(r);
