@@ -108,31 +108,27 @@ export function bind(glue) {
     return names;
   }
 
-  /** Copies the input once and lets Rust validate it into a `Call`. */
-  function open(action, config, request, what) {
+  /** The caller's input copied once: the values in Rust's order, and the signal to listen to. */
+  function values(action, config, request, what) {
     const [configNames, requestNames] = namesOf(action);
     const c = copy(config, configNames, 'config');
     const r = copy(request, requestNames, what);
-    const values = [];
-    for (const name of configNames) values.push(c[name]);
-    for (const name of requestNames) values.push(r[name]);
-    return { call: new Call(action, values), signal: c.signal };
+    const out = [];
+    for (const name of configNames) out.push(c[name]);
+    for (const name of requestNames) out.push(r[name]);
+    return { values: out, signal: c.signal };
   }
 
   function preview(action, config, request, overrides, what) {
-    let call;
     try {
-      call = open(action, config, request, what).call;
       const o = copy(overrides, ['timestamp', 'nonce'], 'overrides', true);
-      const p = call.preview(o.timestamp, o.nonce);
+      const p = glue.preview(action, values(action, config, request, what).values, o.timestamp, o.nonce);
       return {
         method: p.method, url: p.url, headers: {}, body: null,
         canonicalQuery: p.canonicalQuery, stringToSign: p.stringToSign, signature: p.signature,
       };
     } catch (error) {
       throw upgrade(error);
-    } finally {
-      call?.free();
     }
   }
 
@@ -140,8 +136,8 @@ export function bind(glue) {
     let call;
     let wait;
     try {
-      const opened = open(action, config, request, what);
-      call = opened.call;
+      const opened = values(action, config, request, what);
+      call = new Call(action, opened.values);
       try {
         wait = new Wait(call.timeoutMs, opened.signal, Stop);
       } catch {

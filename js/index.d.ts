@@ -183,6 +183,8 @@ export declare const ErrorCode: Readonly<{
   MissingCode: 'InvalidResponse.MissingCode';
   TooLarge: 'InvalidResponse.TooLarge';
   NotHttp: 'InvalidResponse.NotHttp';
+  /** A list answer whose records cannot be read exactly (an id that is not a 64-bit integer, …). */
+  BadList: 'InvalidResponse.BadList';
   /** Prefix of every `InvalidInput` code: `InvalidParameter.<Field>`. */
   InvalidParameterPrefix: 'InvalidParameter.';
   SignatureDoesNotMatch: 'SignatureDoesNotMatch';

@@ -32,3 +32,6 @@ node --test tests/browser/*.test.mjs
 
 layer "workerd: Worker through Miniflare"
 node --test tests/worker/*.test.mjs
+
+layer "Anywhere: publint + attw on the tarball, runtime × bundler matrix (Node, bundled servers, Chromium × 6, workerd, Vercel Edge, Deno, Bun)"
+node --test tests/matrix/*.test.mjs

@@ -1,12 +1,13 @@
-//! Signed client for Alibaba Cloud DMS Enterprise `ReRunTaskFlowInstance`
-//! (API version 2018-11-01), built for WebAssembly.
+//! Signed client for Alibaba Cloud DMS Enterprise `ReRunTaskFlowInstance` and
+//! `ListTaskFlowInstance` (API version 2018-11-01), built for WebAssembly.
 //!
 //! Layers, arrows pointing one way:
 //! [`encode`] → [`sign`] (pure RPC signature 1.0) → [`params`] and
-//! [`request`] (the operation's inputs and their validation) →
-//! [`response`] (what an answer means) → `wasm` (fetch, timeout, retries,
-//! JS bindings; only on `wasm32`). Everything but `wasm` builds and tests
-//! natively.
+//! [`operation`] (each operation's parameters as a table, and their
+//! validation) and [`request`] (the signed request) → [`json`], [`response`]
+//! and [`list`] (what an answer means) → `wasm` (the JS bindings: reading the
+//! caller's input, issuing `fetch`, judging, the retry decision; only on
+//! `wasm32`). Everything but `wasm` builds and tests natively.
 #![cfg_attr(all(target_arch = "wasm32", not(feature = "std")), no_std)]
 #![warn(missing_docs, unreachable_pub)]
 #![deny(
@@ -21,6 +22,8 @@ extern crate alloc;
 pub mod clock;
 pub mod encode;
 pub mod error;
+pub mod json;
+pub mod list;
 pub mod operation;
 pub mod params;
 pub mod request;

@@ -1,12 +1,12 @@
 //! What an answer means: success, an API or gateway error, or garbage.
 //!
-//! The JSON itself is parsed by the JS engine (`JSON.parse` costs no wasm
-//! bytes); this module judges the fields it found, so the rules are pure and
-//! tested natively.
+//! The JSON is read by `crate::json` (exact, own keys only); this module
+//! judges the fields it found, so the rules are pure and tested natively.
 
 use alloc::string::String;
 
 use crate::error::{DmsError, Kind};
+use crate::json::{Json, ObjectWriter};
 
 /// Bodies above this are refused without being buffered whole.
 pub const MAX_BODY_BYTES: usize = 1024 * 1024;
@@ -210,62 +210,33 @@ pub fn retry_after_ms(acs_retry_after: Option<&str>, retry_after: Option<&str>) 
     })
 }
 
-/// `text` (JSON) with every integer literal of 16 or more digits turned into
-/// a string literal of the same digits, or `None` when there is none.
-///
-/// `JSON.parse` rounds integers above 2^53 (`9007199254740993` becomes
-/// `…992`); the API types ids as Long and writes them as bare numbers, so
-/// they are quoted first and read back as exact text. Strings are skipped
-/// (escapes included), so digits inside them are left alone.
-pub fn quote_long_integers(text: &str) -> Option<String> {
-    let bytes = text.as_bytes();
-    let mut out: Option<String> = None;
-    let mut copied = 0;
-    let mut i = 0;
-    let mut in_string = false;
-    while let Some(&b) = bytes.get(i) {
-        if in_string {
-            match b {
-                b'\\' => i += 1,
-                b'"' => in_string = false,
-                _ => {}
-            }
-            i += 1;
-            continue;
-        }
-        if b == b'"' {
-            in_string = true;
-            i += 1;
-            continue;
-        }
-        if b != b'-' && !b.is_ascii_digit() {
-            i += 1;
-            continue;
-        }
-        let start = i;
-        i += 1;
-        while bytes
-            .get(i)
-            .is_some_and(|c| c.is_ascii_digit() || matches!(c, b'.' | b'e' | b'E' | b'+' | b'-'))
-        {
-            i += 1;
-        }
-        let token = bytes.get(start..i).unwrap_or_default();
-        let digits = token.iter().filter(|c| c.is_ascii_digit()).count();
-        let integer = token.iter().all(|c| c.is_ascii_digit() || *c == b'-');
-        if integer && digits >= 16 {
-            let buffer = out.get_or_insert_with(|| String::with_capacity(text.len() + 64));
-            buffer.push_str(text.get(copied..start).unwrap_or_default());
-            buffer.push('"');
-            buffer.push_str(text.get(start..i).unwrap_or_default());
-            buffer.push('"');
-            copied = i;
-        }
+/// The fields [`classify`] judges, from a parsed answer: each present only
+/// when it has the expected JSON type.
+pub fn fields_of(answer: &Json<'_>) -> Fields {
+    let text = |key| answer.get(key).and_then(Json::text);
+    Fields {
+        request_id: text("RequestId"),
+        success: answer.get("Success").and_then(Json::flag),
+        error_code: text("ErrorCode"),
+        error_message: text("ErrorMessage"),
+        code: text("Code"),
+        message: text("Message"),
+        recommend: text("Recommend"),
     }
-    out.map(|mut buffer| {
-        buffer.push_str(text.get(copied..).unwrap_or_default());
-        buffer
-    })
+}
+
+/// The rerun's result `{requestId, success: true, errorCode?, errorMessage?}` as JSON text.
+pub fn rerun_result(rerun: &Rerun) -> String {
+    let mut out = ObjectWriter::default();
+    out.string("requestId", &rerun.request_id);
+    out.raw("success", "true");
+    if let Some(code) = &rerun.error_code {
+        out.string("errorCode", code);
+    }
+    if let Some(message) = &rerun.error_message {
+        out.string("errorMessage", message);
+    }
+    out.finish()
 }
 
 #[cfg(test)]
@@ -390,19 +361,6 @@ mod tests {
             "raw [redacted] and [redacted]"
         );
         assert_eq!(redact("nothing here", token), "nothing here");
-    }
-
-    #[test]
-    fn long_integers_are_quoted_outside_strings_only() {
-        let body = r#"{"Id":9223372036854775807,"DagId":7,"Big":-9007199254740993,"F":1.5e300,"S":"x\\\"9007199254740993","N":[9007199254740993]}"#;
-        assert_eq!(
-            quote_long_integers(body).as_deref(),
-            Some(
-                r#"{"Id":"9223372036854775807","DagId":7,"Big":"-9007199254740993","F":1.5e300,"S":"x\\\"9007199254740993","N":["9007199254740993"]}"#
-            )
-        );
-        assert_eq!(quote_long_integers(r#"{"Id":900719925474099}"#), None);
-        assert_eq!(quote_long_integers(r#"{"Id":"9223372036854775807"}"#), None);
     }
 
     #[test]

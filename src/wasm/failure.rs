@@ -6,12 +6,13 @@
 
 use alloc::string::String;
 
-use js_sys::Array;
 use wasm_bindgen::prelude::wasm_bindgen;
 use wasm_bindgen::JsValue;
 
 use super::js;
 use crate::error::{DmsError, Kind};
+use crate::json::ObjectWriter;
+use crate::params::id_to_string;
 
 /// A failed call or attempt, as the plain record the entry throws as a
 /// `DmsError`: `{ kind, code, message, retryable, requestId?, httpStatus?,
@@ -36,34 +37,29 @@ impl From<DmsError> for Failure {
 impl From<Failure> for JsValue {
     fn from(failure: Failure) -> JsValue {
         let err = failure.error;
-        let pairs = Array::new();
-        let push = |key: &str, value: JsValue| {
-            pairs.push(&Array::of2(&JsValue::from_str(key), &value));
-        };
-        push("kind", JsValue::from_str(err.kind.as_str()));
-        push("code", JsValue::from_str(&err.code));
-        push("message", JsValue::from_str(&err.message));
-        push("retryable", JsValue::from_bool(err.retryable));
-        for (key, value) in [
-            ("requestId", err.request_id.as_deref()),
-            ("recommend", err.recommend.as_deref()),
-        ] {
-            if let Some(value) = value {
-                push(key, JsValue::from_str(value));
-            }
+        let mut out = ObjectWriter::default();
+        out.string("kind", err.kind.as_str());
+        out.string("code", &err.code);
+        out.string("message", &err.message);
+        out.raw("retryable", if err.retryable { "true" } else { "false" });
+        if let Some(id) = &err.request_id {
+            out.string("requestId", id);
+        }
+        if let Some(recommend) = &err.recommend {
+            out.string("recommend", recommend);
         }
         if let Some(status) = err.http_status {
-            push("httpStatus", JsValue::from_f64(f64::from(status)));
+            out.raw("httpStatus", &id_to_string(u64::from(status)));
         }
         if let Some(attempts) = err.attempts {
-            push("attempts", JsValue::from_f64(f64::from(attempts)));
+            out.raw("attempts", &id_to_string(u64::from(attempts)));
         }
         if failure.keep_cause {
-            push("keepCause", JsValue::TRUE);
+            out.raw("keepCause", "true");
         }
-        // `fromEntries` cannot throw on an array of pairs; `null` would only
-        // surface as a non-record the entry rethrows as is.
-        js::from_entries(&pairs).unwrap_or(JsValue::NULL)
+        // The text is valid JSON by construction; `null` would only surface
+        // as a non-record the entry rethrows as is.
+        js::json_parse(&JsValue::from_str(&out.finish())).unwrap_or(JsValue::NULL)
     }
 }
 

@@ -87,8 +87,8 @@ pub(crate) fn read(op: &Operation, values: &[JsValue]) -> Result<Input, DmsError
         MAX_RETRIES_LIMIT,
         "must be an integer from 0 to 10",
     )?;
-    abort_signal(&reader.value(8))?;
-    let fetch = fetch_function(&reader.value(9))?;
+    abort_signal(reader.value(8))?;
+    let fetch = fetch_function(reader.value(9))?;
     let mut fields = Vec::with_capacity(op.params.len());
     for (i, param) in op.params.iter().enumerate() {
         fields.push(reader.read_value(CONFIG_FIELDS.len() + i, param.field)?);
@@ -111,24 +111,24 @@ pub(crate) fn read(op: &Operation, values: &[JsValue]) -> Result<Input, DmsError
 
 /// Walks the input copy, counting the UTF-8 bytes of every string.
 struct Reader<'a> {
+    /// The entry's copy of the input.
     values: &'a [JsValue],
     text_bytes: usize,
 }
 
-impl Reader<'_> {
-    fn value(&self, index: usize) -> JsValue {
-        self.values
-            .get(index)
-            .cloned()
-            .unwrap_or(JsValue::UNDEFINED)
+impl<'a> Reader<'a> {
+    fn value(&self, index: usize) -> Option<&'a JsValue> {
+        self.values.get(index)
     }
 
     /// The JS value at `index` as a [`Value`], strings capped before copying.
     fn read_value(&mut self, index: usize, field: &str) -> Result<Value, DmsError> {
-        let value = self.value(index);
-        if value.is_undefined() || value.is_null() {
+        let Some(value) = self
+            .value(index)
+            .filter(|v| !v.is_undefined() && !v.is_null())
+        else {
             return Ok(Value::Missing);
-        }
+        };
         if let Some(number) = value.as_f64() {
             return Ok(Value::Number(number));
         }
@@ -144,7 +144,7 @@ impl Reader<'_> {
             return Ok(Value::BigInt(text));
         }
         if value.is_string() {
-            return self.text(&value, field).map(Value::Text);
+            return self.text(value, field).map(Value::Text);
         }
         Ok(Value::Other)
     }
@@ -204,10 +204,12 @@ impl Reader<'_> {
         out_of_range: &str,
     ) -> Result<u32, DmsError> {
         let field = CONFIG_FIELDS.get(index).copied().unwrap_or("config");
-        let value = self.value(index);
-        if value.is_undefined() || value.is_null() {
+        let Some(value) = self
+            .value(index)
+            .filter(|v| !v.is_undefined() && !v.is_null())
+        else {
             return Ok(default);
-        }
+        };
         match value.as_f64() {
             Some(n) if is_integer(n) && (0.0..=f64::from(max)).contains(&n) => Ok(n as u32),
             Some(_) => Err(DmsError::invalid(field, out_of_range)),
@@ -259,10 +261,10 @@ fn endpoint(endpoint: Option<String>, region: Option<String>) -> Result<String, 
 /// Anything shaped like an `AbortSignal` (Node, browsers and Workers each
 /// have their own); read through `catch` imports, since a caller's object may
 /// have throwing getters. The entry, not Rust, listens to it.
-fn abort_signal(value: &JsValue) -> Result<(), DmsError> {
-    if value.is_undefined() || value.is_null() {
+fn abort_signal(value: Option<&JsValue>) -> Result<(), DmsError> {
+    let Some(value) = value.filter(|v| !v.is_undefined() && !v.is_null()) else {
         return Ok(());
-    }
+    };
     let shaped = value.is_object()
         && js::get(value, "aborted").is_ok_and(|a| a.as_bool().is_some())
         && js::get(value, "addEventListener").is_ok_and(|f| f.is_function());
@@ -273,10 +275,10 @@ fn abort_signal(value: &JsValue) -> Result<(), DmsError> {
     }
 }
 
-fn fetch_function(value: &JsValue) -> Result<Option<Function>, DmsError> {
-    if value.is_undefined() || value.is_null() {
+fn fetch_function(value: Option<&JsValue>) -> Result<Option<Function>, DmsError> {
+    let Some(value) = value.filter(|v| !v.is_undefined() && !v.is_null()) else {
         return Ok(None);
-    }
+    };
     value
         .dyn_ref::<Function>()
         .cloned()

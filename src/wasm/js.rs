@@ -6,7 +6,6 @@
 //! instance for every later call. Only built-in operations on values this
 //! crate created (or on JS primitives) are left without `catch`.
 
-use js_sys::Array;
 use wasm_bindgen::prelude::wasm_bindgen;
 use wasm_bindgen::JsValue;
 use web_sys::RequestInit;
@@ -21,18 +20,10 @@ extern "C" {
     #[wasm_bindgen(js_namespace = JSON, js_name = parse, catch)]
     pub(crate) fn json_parse(text: &JsValue) -> Result<JsValue, JsValue>;
 
-    /// Own enumerable `[key, value]` pairs: nothing from a (polluted) prototype.
-    #[wasm_bindgen(js_namespace = Object, js_name = entries, catch)]
-    pub(crate) fn own_entries(value: &JsValue) -> Result<Array, JsValue>;
-
-    /// A plain object from pairs, defined as data properties (no setter on a
-    /// polluted `Object.prototype` runs).
+    /// A plain object from `[key, value]` pairs, defined as data properties
+    /// (no setter on a polluted `Object.prototype` runs).
     #[wasm_bindgen(js_namespace = Object, js_name = fromEntries, catch)]
-    pub(crate) fn from_entries(entries: &Array) -> Result<JsValue, JsValue>;
-
-    /// `Object.hasOwn`: whether `key` is the object's own property.
-    #[wasm_bindgen(js_namespace = Object, js_name = hasOwn, catch)]
-    pub(crate) fn has_own(value: &JsValue, key: &str) -> Result<bool, JsValue>;
+    pub(crate) fn from_entries(entries: &js_sys::Array) -> Result<JsValue, JsValue>;
 
     /// `Reflect.get`: runs a getter, so it can throw.
     #[wasm_bindgen(js_namespace = Reflect, js_name = get, catch)]

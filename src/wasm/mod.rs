@@ -22,7 +22,7 @@ mod judge;
 mod random;
 mod send;
 
-use js_sys::{Array, JsString, Promise};
+use js_sys::{JsString, Promise};
 use wasm_bindgen::prelude::wasm_bindgen;
 use wasm_bindgen::JsValue;
 use web_sys::AbortSignal;
@@ -31,6 +31,7 @@ pub use failure::{Failure, Stop};
 
 use crate::clock::{format_nonce, format_timestamp, is_valid_timestamp};
 use crate::error::{DmsError, Kind};
+use crate::json::{write_string, ObjectWriter};
 use crate::operation::{by_action, Operation};
 use crate::request::{sign_call, SignedRequest};
 use crate::response::{contains, redact, MAX_BODY_BYTES};
@@ -38,20 +39,44 @@ use crate::retry;
 use input::{override_text, Input, CONFIG_FIELDS};
 
 /// The names of the input slots for `action`, as `[configFields,
-/// requestFields]`: [`Call::new`] reads the values in this order. The entry
-/// copies the caller's own properties by these names, once per call.
+/// requestFields]` (no request fields for an unknown action, which
+/// [`Call::new`] then refuses): `Call::new` reads the values in this order.
+/// The entry copies the caller's own properties by these names, once per call.
 #[wasm_bindgen(js_name = inputFields)]
-pub fn input_fields(action: &str) -> Result<Array, Failure> {
-    let op = operation(action)?;
-    let config = Array::new();
-    for name in CONFIG_FIELDS {
-        config.push(&JsValue::from_str(name));
+pub fn input_fields(action: &str) -> JsValue {
+    let mut out = String::from("[[");
+    for (i, name) in CONFIG_FIELDS.iter().enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        write_string(&mut out, name);
     }
-    let request = Array::new();
-    for param in op.params {
-        request.push(&JsValue::from_str(param.field));
+    out.push_str("],[");
+    for (i, param) in by_action(action)
+        .map_or(&[][..], |op| op.params)
+        .iter()
+        .enumerate()
+    {
+        if i > 0 {
+            out.push(',');
+        }
+        write_string(&mut out, param.field);
     }
-    Ok(Array::of2(&config, &request))
+    out.push_str("]]");
+    js::json_parse(&JsValue::from_str(&out)).unwrap_or(JsValue::NULL)
+}
+
+/// Signs without sending (the sync preview functions): reads `values` as
+/// [`Call::new`] does and returns [`Call::preview`]'s object, in one
+/// crossing and without a `Call` object to allocate and free.
+#[wasm_bindgen]
+pub fn preview(
+    action: &str,
+    values: Vec<JsValue>,
+    timestamp: JsValue,
+    nonce: JsValue,
+) -> Result<JsValue, Failure> {
+    Call::new(action, values)?.preview(timestamp, nonce)
 }
 
 /// Why the entry could not copy an input object.
@@ -133,20 +158,13 @@ impl Call {
         }
         let nonce = override_text(&nonce, "nonce")?;
         let signed = self.sign(timestamp, nonce)?;
-        let pairs = Array::new();
-        for (key, value) in [
-            ("method", signed.method.as_str()),
-            ("url", &signed.url),
-            ("canonicalQuery", &signed.canonical_query),
-            ("stringToSign", &signed.string_to_sign),
-            ("signature", &signed.signature),
-        ] {
-            pairs.push(&Array::of2(
-                &JsValue::from_str(key),
-                &JsValue::from_str(value),
-            ));
-        }
-        js::from_entries(&pairs).map_err(|_| {
+        let mut out = ObjectWriter::default();
+        out.string("method", signed.method.as_str());
+        out.string("url", &signed.url);
+        out.string("canonicalQuery", &signed.canonical_query);
+        out.string("stringToSign", &signed.string_to_sign);
+        out.string("signature", &signed.signature);
+        js::json_parse(&JsValue::from_str(&out.finish())).map_err(|_| {
             DmsError::new(
                 Kind::InvalidInput,
                 "InvalidParameter.Config",

@@ -5,57 +5,27 @@
  *
  *   node --test tests/js/cli.test.mjs
  */
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
-import { readFileSync, realpathSync } from 'node:fs';
+import { readFileSync, readdirSync, realpathSync } from 'node:fs';
 import { join } from 'node:path';
-import { startEmulator } from '../../emulator/server.mjs';
 import { DEMO_KEY, STS_KEY, MAX_LONG, TASK_FLOWS } from '../../emulator/data.mjs';
-import { cliPackageDir, cliPath, installedShim, repoBin, runCli, usingInstalled } from './cli-support/run-cli.mjs';
+import { cliPackageDir, cliPath, installedShim, repoRoot, runCli, usingInstalled } from './cli-support/run-cli.mjs';
+import { DEMO_ENV, STS_ENV, assertExit, useEmulatorCli } from './cli-support/harness.mjs';
 
 const BIG_FLOW = TASK_FLOWS[1]; // DagId 2^63−1, version 'v-大数据-🚀', instance 2^63−2
 const REQUEST_ID = /[0-9A-F]{8}-[0-9A-F]{4}-[0-9A-F]{4}-[0-9A-F]{4}-[0-9A-F]{12}/;
-const SECRETS = [DEMO_KEY.accessKeySecret, STS_KEY.accessKeySecret];
-const DEMO_ENV = { ALIBABA_CLOUD_ACCESS_KEY_ID: DEMO_KEY.accessKeyId, ALIBABA_CLOUD_ACCESS_KEY_SECRET: DEMO_KEY.accessKeySecret };
-const STS_ENV = {
-  ALIBABA_CLOUD_ACCESS_KEY_ID: STS_KEY.accessKeyId,
-  ALIBABA_CLOUD_ACCESS_KEY_SECRET: STS_KEY.accessKeySecret,
-  ALIBABA_CLOUD_SECURITY_TOKEN: STS_KEY.securityToken,
-};
 /** Every flag the CLI has; --help must document exactly these. */
 const FLAGS = [
   '--dag-id', '--dag-instance-id', '--dag-version', '--tid', '--region-id', '--endpoint', '--method',
   '--timeout-ms', '--max-retries', '--dry-run', '--json', '--help', '--version',
 ];
 
-let emu;
-
-before(async () => {
-  emu = await startEmulator();
-  console.log(`cli under test: ${cliPath} (${usingInstalled ? 'installed from the packed tarball' : 'repository copy: package not re-packed yet'})`);
-});
-
-after(async () => {
-  await emu?.close();
-});
-
-/** The seeded small flow aimed at the emulator, plus extra flags. */
-const flow = (...extra) => ['--dag-id', '7', '--dag-instance-id', '47', '--dag-version', '2', '--endpoint', emu.url, ...extra];
-
-/** Runs the CLI and checks what must hold for every run: no secret on stdout or stderr. */
-async function cli(args, env = DEMO_ENV) {
-  const requestsBefore = emu.state.requests;
-  const logBefore = emu.state.log.length;
-  const run = await runCli(args, { env });
-  const output = run.stdout + run.stderr;
-  for (const secret of SECRETS) assert.ok(!output.includes(secret), `the secret leaked:\n${output}`);
-  return { ...run, requests: emu.state.requests - requestsBefore, log: emu.state.log.slice(logBefore) };
-}
-
-function assertExit(run, code) {
-  assert.equal(run.code, code, `exit ${run.code}, expected ${code}\n--- stdout\n${run.stdout}--- stderr\n${run.stderr}`);
-}
+// `h.emu` is the emulator (started in a before hook); `cli` also checks every run for
+// leaked secrets and for characters a terminal would act on.
+const h = useEmulatorCli();
+const { flow, cli } = h;
 
 /** base64 HMAC-SHA1 of a string to sign: what the signature of a printed dry run would be. */
 const sign = (secret, stringToSign) => createHmac('sha1', `${secret}&`).update(stringToSign).digest('base64');
@@ -66,7 +36,13 @@ test('the CLI under test is the one the package ships', (t) => {
     t.diagnostic('test-output/consumer has no bin/dms-rerun.mjs yet: run `node scripts/pack.mjs` to test the installed copy');
     return;
   }
-  assert.equal(readFileSync(cliPath, 'utf8'), readFileSync(repoBin, 'utf8'), 'the installed CLI differs from bin/: re-pack');
+  // Every file of bin/ (the entry and its modules under bin/lib/) ships, unchanged.
+  const files = readdirSync(join(repoRoot, 'bin'), { recursive: true }).filter((f) => f.endsWith('.mjs'));
+  assert.ok(files.length > 1, files.join(', '));
+  for (const file of files) {
+    assert.equal(readFileSync(join(cliPackageDir, 'bin', file), 'utf8'), readFileSync(join(repoRoot, 'bin', file), 'utf8'), `bin/${file}: the installed copy differs: re-pack`);
+  }
+  assert.equal(cliPath, join(cliPackageDir, 'bin', 'dms-rerun.mjs'));
   assert.equal(realpathSync(installedShim), realpathSync(cliPath), 'node_modules/.bin/dms-rerun does not point at the CLI');
 });
 
@@ -99,7 +75,7 @@ test('--version prints the package version', async () => {
 });
 
 test('success: exit 0, one line with the RequestId, one POST to the gateway', async () => {
-  const rerunsBefore = emu.state.reruns.get('47') ?? 0;
+  const rerunsBefore = h.emu.state.reruns.get('47') ?? 0;
   const run = await cli(flow());
   assertExit(run, 0);
   assert.equal(run.requests, 1);
@@ -110,7 +86,7 @@ test('success: exit 0, one line with the RequestId, one POST to the gateway', as
   assert.equal(entry.status, 200);
   assert.deepEqual([entry.params.DagId, entry.params.DagInstanceId, entry.params.DagVersion, entry.params.Tid], ['7', '47', '2', undefined]);
   assert.equal(entry.params.SecurityToken, undefined);
-  assert.equal(emu.state.reruns.get('47'), rerunsBefore + 1);
+  assert.equal(h.emu.state.reruns.get('47'), rerunsBefore + 1);
 });
 
 test('--json success: one JSON object, the result', async () => {
@@ -123,7 +99,7 @@ test('--json success: one JSON object, the result', async () => {
 });
 
 test('unknown instance: exit 1, kind, code, RequestId and HTTP status on stderr', async () => {
-  const args = ['--dag-id', '7', '--dag-instance-id', '49', '--dag-version', '2', '--endpoint', emu.url];
+  const args = ['--dag-id', '7', '--dag-instance-id', '49', '--dag-version', '2', '--endpoint', h.emu.url];
   const run = await cli(args);
   assertExit(run, 1);
   assert.equal(run.stdout, '');
@@ -156,14 +132,14 @@ test('invalid input: exit 2, the library code and the flag named, nothing sent',
     [['--dag-id', '7', '--dag-instance-id', '47'], 'Usage MissingArgument', '--dag-version'],
   ];
   for (const [args, label, flag] of cases) {
-    const run = await cli([...args, '--endpoint', emu.url]);
+    const run = await cli([...args, '--endpoint', h.emu.url]);
     assertExit(run, 2);
     assert.equal(run.requests, 0, `${label}: a request reached the emulator`);
     assert.equal(run.stdout, '');
     assert.ok(run.stderr.startsWith(`error: ${label}: `), run.stderr);
     assert.ok(run.stderr.includes(flag), `${label}: ${flag} not named in\n${run.stderr}`);
   }
-  const json = await cli(['--dag-id', 'abc', '--dag-instance-id', '47', '--dag-version', '2', '--endpoint', emu.url, '--json']);
+  const json = await cli(['--dag-id', 'abc', '--dag-instance-id', '47', '--dag-version', '2', '--endpoint', h.emu.url, '--json']);
   assertExit(json, 2);
   assert.deepEqual(
     [JSON.parse(json.stdout).error.kind, JSON.parse(json.stdout).error.code, json.requests],
@@ -226,7 +202,7 @@ test('--dry-run: signed, not sent, signature redacted; the printed request is th
   const stringToSign = field('String to sign');
   assert.equal(field('Method'), 'POST');
   assert.match(url, /&Signature=REDACTED$/);
-  assert.equal(url, `${emu.url}/?${field('Canonical query')}&Signature=REDACTED`);
+  assert.equal(url, `${h.emu.url}/?${field('Canonical query')}&Signature=REDACTED`);
   assert.match(field('Signature'), /^REDACTED\b/);
 
   // The real signature (recomputed here from the printed string to sign) is nowhere in the output...
@@ -237,7 +213,7 @@ test('--dry-run: signed, not sent, signature redacted; the printed request is th
   const body = await res.json();
   assert.equal(res.status, 200, JSON.stringify(body));
   assert.equal(body.Success, true);
-  assert.equal(emu.state.log.at(-1).params.Tid, '1');
+  assert.equal(h.emu.state.log.at(-1).params.Tid, '1');
 });
 
 test('--dry-run --json with STS: the token is redacted too', async () => {
@@ -259,10 +235,10 @@ test('--dry-run --json with STS: the token is redacted too', async () => {
 });
 
 test('2^63−1 ids and the non-ASCII version go through exactly', async () => {
-  const rerunsBefore = emu.state.reruns.get(BIG_FLOW.instances[0]) ?? 0;
+  const rerunsBefore = h.emu.state.reruns.get(BIG_FLOW.instances[0]) ?? 0;
   const run = await cli([
     '--dag-id', MAX_LONG, '--dag-instance-id', BIG_FLOW.instances[0], '--dag-version', BIG_FLOW.dagVersion,
-    '--tid', MAX_LONG, '--endpoint', emu.url, '--json',
+    '--tid', MAX_LONG, '--endpoint', h.emu.url, '--json',
   ]);
   assertExit(run, 0);
   assert.equal(JSON.parse(run.stdout).requestId, run.log[0].requestId);
@@ -271,17 +247,17 @@ test('2^63−1 ids and the non-ASCII version go through exactly', async () => {
     [params.DagId, params.DagInstanceId, params.DagVersion, params.Tid],
     ['9223372036854775807', '9223372036854775806', 'v-大数据-🚀', '9223372036854775807'],
   );
-  assert.equal(emu.state.reruns.get(BIG_FLOW.instances[0]), rerunsBefore + 1);
+  assert.equal(h.emu.state.reruns.get(BIG_FLOW.instances[0]), rerunsBefore + 1);
 });
 
 test('throttling: retried then accepted; with --max-retries 0 it fails with exit 1', async () => {
-  emu.injectFaults([{ type: 'throttling-user' }]);
+  h.emu.injectFaults([{ type: 'throttling-user' }]);
   const retried = await cli(flow());
   assertExit(retried, 0);
   assert.equal(retried.requests, 2);
   assert.match(retried.stdout, REQUEST_ID);
 
-  emu.injectFaults([{ type: 'throttling-api' }]);
+  h.emu.injectFaults([{ type: 'throttling-api' }]);
   const refused = await cli(flow('--max-retries', '0'));
   assertExit(refused, 1);
   assert.equal(refused.requests, 1);
@@ -291,7 +267,7 @@ test('throttling: retried then accepted; with --max-retries 0 it fails with exit
 });
 
 test('timeout and network errors: exit 1 with a warning that the rerun may have happened', async (t) => {
-  emu.injectFaults([{ type: 'hang' }]);
+  h.emu.injectFaults([{ type: 'hang' }]);
   const timeout = await cli(flow('--timeout-ms', '300'));
   assertExit(timeout, 1);
   assert.match(timeout.stderr, /^error: Timeout: /);

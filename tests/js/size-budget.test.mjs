@@ -1,44 +1,101 @@
 /**
- * Size budget of the packed package (issue #5), gzip -9 as users download it:
- *   - the .wasm                          ≤ WASM_GZIP_BUDGET
- *   - each runtime entry (glue + wasm)   ≤ ENTRY_GZIP_BUDGET
- * An entry is every file its index loads, found by following its relative
- * imports (bench/sizes.mjs; `npm run bench` prints the same figures).
+ * Size ceilings of the packed package (issues 5 and 10), gzip -9 as users
+ * download it, measured on the package as npm installed it from the tarball:
+ *   - the .wasm                                   ≤ 20 KiB
+ *   - an entry that carries the wasm inline       ≤ 26 KiB (all the files it loads)
+ *   - any other entry (glue + the .wasm it loads) ≤ 25 KiB
+ * and the layout they rely on: one .wasm file in the tarball, every file the
+ * exports map can resolve to is measured here, nothing else is shipped.
  *
  *   node --test tests/js/size-budget.test.mjs
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { dirname, join, relative, resolve, sep } from 'node:path';
+import { gzipSync } from 'node:zlib';
 import { packageDir } from '../support/consumer.mjs';
-import { ENTRY_GZIP_BUDGET, RUNTIME_ENTRIES, WASM_GZIP_BUDGET, measurePackage } from '../../bench/sizes.mjs';
 
-const sizes = measurePackage(packageDir);
-const kb = (n) => `${n} B (${(n / 1024).toFixed(1)} KiB)`;
+const KiB = 1024;
+const WASM_GZIP = 20 * KiB;
+const INLINE_ENTRY_GZIP = 26 * KiB;
+const ENTRY_GZIP = 25 * KiB;
 
-test('budgets are the numbers from issue 5', () => {
-  assert.equal(WASM_GZIP_BUDGET, 20480);
-  assert.equal(ENTRY_GZIP_BUDGET, 25600);
-});
+/** Each entry: the files the exports map points at for it; their relative imports are followed. */
+const ENTRIES = {
+  'web (browsers, bundlers, Deno, Bun, Vercel Edge)': { roots: ['dist/web/index.mjs'], inline: true },
+  'node (import + require)': { roots: ['dist/node/index.mjs', 'dist/node/index.cjs'], inline: true },
+  workerd: { roots: ['dist/workerd/index.mjs'], inline: false },
+};
 
-test('every runtime entry loads exactly one glue file and the wasm', () => {
-  for (const [name, entry] of Object.entries(sizes.runtimes)) {
-    for (const e of RUNTIME_ENTRIES[name]) assert.ok(entry.files.includes(e), `${name} misses ${e}`);
-    assert.equal(entry.files.filter((f) => f.endsWith('.wasm')).length, 1, `${name}: ${entry.files.join(', ')}`);
-    assert.equal(entry.files.filter((f) => f.endsWith('/dms_rerun.js')).length, 1, `${name}: ${entry.files.join(', ')}`);
+const gzip = (path) => gzipSync(readFileSync(join(packageDir, path)), { level: 9 }).length;
+const kb = (n) => `${n} B (${(n / KiB).toFixed(1)} KiB)`;
+
+function listFiles(dir) {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
+    e.isDirectory() ? listFiles(join(dir, e.name)) : [relative(packageDir, join(dir, e.name)).split(sep).join('/')],
+  );
+}
+
+// Relative specifiers in (minified) code: import/export … from, import(), require().
+const SPECIFIER = /(?:\bfrom\s*|\bimport\s*\(\s*|\brequire\s*\(\s*)["'](\.{1,2}\/[^"']+)["']/g;
+
+/** The package files an entry loads. Throws if one it references is missing. */
+function closure(roots) {
+  const seen = new Set();
+  const queue = roots.map((r) => join(packageDir, r));
+  while (queue.length) {
+    const file = queue.pop();
+    const rel = relative(packageDir, file).split(sep).join('/');
+    if (seen.has(rel)) continue;
+    assert.ok(existsSync(file), `${rel} is referenced but not in the package`);
+    seen.add(rel);
+    if (rel.endsWith('.wasm')) continue;
+    for (const m of readFileSync(file, 'utf8').matchAll(SPECIFIER)) queue.push(resolve(dirname(file), m[1]));
   }
+  return [...seen].sort();
+}
+
+/** Every file an exports condition can resolve to. */
+function exportTargets(node, out = new Set()) {
+  if (typeof node === 'string') out.add(node.replace(/^\.\//, ''));
+  else for (const value of Object.values(node)) exportTargets(value, out);
+  return out;
+}
+
+const files = listFiles(packageDir);
+const wasmFiles = files.filter((f) => f.endsWith('.wasm'));
+
+test('the tarball holds one .wasm file', () => {
+  assert.deepEqual(wasmFiles, ['dist/web/dms_rerun_bg.wasm']);
 });
 
-test(`packed .wasm is at most ${WASM_GZIP_BUDGET} B gzip -9`, (t) => {
-  for (const wasm of sizes.wasms) {
-    t.diagnostic(`${wasm.path}: ${kb(wasm.raw)} raw, ${kb(wasm.gzip)} gzip`);
-    assert.ok(wasm.gzip <= WASM_GZIP_BUDGET, `${wasm.path} is ${kb(wasm.gzip)} gzip, budget ${kb(WASM_GZIP_BUDGET)}`);
-  }
+test(`the .wasm is at most ${kb(WASM_GZIP)} gzip -9`, (t) => {
+  const size = gzip(wasmFiles[0]);
+  t.diagnostic(`${wasmFiles[0]}: ${readFileSync(join(packageDir, wasmFiles[0])).length} B raw, ${kb(size)} gzip`);
+  assert.ok(size <= WASM_GZIP, `${kb(size)} gzip`);
 });
 
-for (const name of Object.keys(RUNTIME_ENTRIES)) {
-  test(`${name} entry (JS + wasm) is at most ${ENTRY_GZIP_BUDGET} B gzip -9`, (t) => {
-    const entry = sizes.runtimes[name];
-    t.diagnostic(`${name}: ${entry.files.join(' + ')} = ${kb(entry.gzip)} gzip`);
-    assert.ok(entry.gzip <= ENTRY_GZIP_BUDGET, `${name} entry is ${kb(entry.gzip)} gzip, budget ${kb(ENTRY_GZIP_BUDGET)}`);
+for (const [name, { roots, inline }] of Object.entries(ENTRIES)) {
+  const ceiling = inline ? INLINE_ENTRY_GZIP : ENTRY_GZIP;
+  test(`${name} entry: at most ${kb(ceiling)} gzip -9 for everything it loads`, (t) => {
+    const loaded = closure(roots);
+    const size = loaded.reduce((sum, f) => sum + gzip(f), 0);
+    t.diagnostic(`${loaded.map((f) => `${f} ${gzip(f)} B`).join(' + ')} = ${kb(size)} gzip`);
+    // Inline entries load no .wasm file; the others load exactly the one.
+    assert.deepEqual(loaded.filter((f) => f.endsWith('.wasm')), inline ? [] : wasmFiles, loaded.join(', '));
+    assert.ok(size <= ceiling, `${name} is ${kb(size)} gzip, ceiling ${kb(ceiling)}`);
   });
 }
+
+test('every file exports/main/module/types resolve to is measured above; nothing else is shipped but bin/', () => {
+  const manifest = JSON.parse(readFileSync(join(packageDir, 'package.json'), 'utf8'));
+  const measured = new Set(Object.values(ENTRIES).flatMap((e) => closure(e.roots)));
+  const targets = exportTargets([manifest.exports['.'], manifest.main, manifest.module, manifest.types]);
+  for (const target of targets) {
+    assert.ok(existsSync(join(packageDir, target)), `${target} is missing`);
+    if (!/\.d\.c?ts$/.test(target)) assert.ok(measured.has(target), `${target} is not measured`);
+  }
+  const expected = new Set([...measured, ...targets, 'package.json', 'README.md', 'LICENSE']);
+  assert.deepEqual(files.filter((f) => !expected.has(f) && !f.startsWith('bin/')), []);
+});

@@ -75,6 +75,16 @@ test('the ESM consumer type-checks under bundler resolution', () => {
   assert.ok(out.split('\n').map((l) => l.trim()).includes(join(installed, 'dist', 'index.d.ts')), out);
 });
 
+// A project built for one runtime sets that runtime's condition (Workers,
+// Vercel Edge, Deno, Bun, browsers); each branch of "exports" must bring types.
+for (const condition of ['workerd', 'worker', 'edge-light', 'deno', 'bun', 'browser']) {
+  test(`the ESM consumer type-checks with customConditions ["${condition}"] (bundler resolution)`, () => {
+    const { status, out } = tsc(WORK, '-p', 'tsconfig.bundler.json', '--customConditions', condition, '--listFiles');
+    assert.equal(status, 0, out);
+    assert.ok(out.split('\n').map((l) => l.trim()).includes(join(installed, 'dist', 'index.d.ts')), out);
+  });
+}
+
 test('every @ts-expect-error marks a real error: without the directives exactly those lines fail', () => {
   const dir = join(WORK, 'without-directives');
   copySources(dir);

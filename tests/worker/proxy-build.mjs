@@ -14,9 +14,13 @@ import { wranglerDryRun } from './wrangler-build.mjs';
 
 export const exampleDir = join(repoRoot, 'examples', 'worker');
 
-/** Runs the dry-run; rejects when wrangler fails, else resolves with paths and output. */
-export async function buildProxy({ timeoutMs = 60_000 } = {}) {
-  const buildDir = join(outputDir, 'proxy-build');
+/**
+ * Runs the dry-run; rejects when wrangler fails, else resolves with paths and output.
+ * `name` picks the build folder, so test files that run in parallel do not delete each
+ * other's bundle.
+ */
+export async function buildProxy({ timeoutMs = 60_000, name = 'proxy-build' } = {}) {
+  const buildDir = join(outputDir, name);
   const projectDir = join(buildDir, 'project');
   const outDir = join(buildDir, 'out');
   rmSync(buildDir, { recursive: true, force: true });

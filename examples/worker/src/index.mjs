@@ -82,11 +82,14 @@ function statusFor(err) {
 
 /** The JSON body: an object with known fields only (a typo must not rerun without a tenant). */
 async function readJson(request) {
-  const tooLarge = (bytes) => bytes > MAX_BODY_BYTES;
-  // Content-Length first, so a huge body is not read at all; then the actual size.
-  const text = tooLarge(Number(request.headers.get('Content-Length'))) ? null : await request.text();
-  if (text === null || tooLarge(new TextEncoder().encode(text).length)) {
-    return { status: 413, code: 'InvalidParameter.Body', error: `body larger than ${MAX_BODY_BYTES} bytes` };
+  const bytes = await readAtMost(request, MAX_BODY_BYTES);
+  if (bytes === null) return { status: 413, code: 'InvalidParameter.Body', error: `body larger than ${MAX_BODY_BYTES} bytes` };
+  let text;
+  try {
+    // Strict: a bad byte silently turned into U+FFFD would sign and rerun another version.
+    text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  } catch {
+    return { status: 400, code: 'InvalidParameter.Body', error: 'body is not UTF-8' };
   }
   let value;
   try {
@@ -102,6 +105,63 @@ async function readJson(request) {
     return { status: 400, code: 'InvalidParameter.Body', error: `unknown field(s) ${unknown.join(', ')}; allowed: ${[...FIELDS].join(', ')}` };
   }
   return { value };
+}
+
+/**
+ * The body's bytes, or null as soon as there are more than `limit`. Counted as they
+ * arrive, whatever Content-Length says: a chunked body has none, and the header may lie
+ * low. The rest of a larger body is cancelled, never read.
+ */
+async function readAtMost(request, limit) {
+  // A declared size over the limit is refused without reading anything.
+  if (Number(request.headers.get('Content-Length')) > limit) return null;
+  if (request.body === null) return new Uint8Array(0);
+  let reader;
+  try {
+    reader = request.body.getReader({ mode: 'byob' });
+  } catch {
+    // A body workerd did not make (a plain JS stream handed to this handler in the same
+    // isolate, by a router Worker or a test) has no BYOB reader: count its chunks instead.
+    return readChunks(request.body.getReader(), limit);
+  }
+  // BYOB fills one buffer of limit + 1 bytes: no read can hand the Worker more than fits,
+  // so it never holds more than limit + 1 bytes of a body.
+  let buffer = new ArrayBuffer(limit + 1);
+  let filled = 0;
+  while (filled <= limit) {
+    const { done, value } = await reader.read(new Uint8Array(buffer, filled));
+    if (done) return new Uint8Array(value?.buffer ?? buffer, 0, filled);
+    buffer = value.buffer; // BYOB transfers the buffer on every read
+    filled += value.byteLength;
+  }
+  return tooLarge(reader);
+}
+
+async function readChunks(reader, limit) {
+  const chunks = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    // What fetch bodies are made of; anything else is the calling code's bug (→ 500).
+    if (!(value instanceof Uint8Array)) throw new TypeError('request body chunks must be Uint8Array');
+    size += value.byteLength;
+    if (size > limit) return tooLarge(reader);
+    chunks.push(value);
+  }
+  const bytes = new Uint8Array(size);
+  let at = 0;
+  for (const chunk of chunks) {
+    bytes.set(chunk, at);
+    at += chunk.byteLength;
+  }
+  return bytes;
+}
+
+/** Stops the upload; the answer does not wait for the cancellation to finish. */
+function tooLarge(reader) {
+  reader.cancel('body too large').catch(() => {});
+  return null;
 }
 
 /** Constant-time comparison: hashing first hides the length, timingSafeEqual the content. */

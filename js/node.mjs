@@ -1,8 +1,0 @@
-// Node entry (ESM): re-exports the CommonJS build so `import` and `require`
-// share one instance and one DmsError class.
-import api from './index.cjs';
-
-export const {
-  rerunTaskFlowInstance, signRerunTaskFlowInstance, listTaskFlowInstances, iterateTaskFlowInstances, signListTaskFlowInstances,
-  DmsError, ErrorKind, ErrorCode,
-} = api;
