@@ -159,3 +159,16 @@ test('a page that fails ends the iteration with that error, after the records al
     await server.close();
   }
 });
+
+test('config and query are read once for the whole iteration, not once per page', async () => {
+  const reads = { endpoint: 0, dagId: 0, status: 0 };
+  const config = { ...DEMO_KEY };
+  Object.defineProperty(config, 'endpoint', { enumerable: true, get: () => (reads.endpoint++, emu.url) });
+  const query = { pageSize: 2 };
+  Object.defineProperty(query, 'dagId', { enumerable: true, get: () => (reads.dagId++ ? 8 : 7) });
+  Object.defineProperty(query, 'status', { enumerable: true, get: () => (reads.status++ ? 'succeeded' : 'failed') });
+  const seen = await collect(iterateTaskFlowInstances(config, query));
+  assert.deepEqual(seen.map((i) => i.id), ['7097', '48', '47', '7086', '7079', '7071', '7058']);
+  assert.equal(emu.state.requests, 4);
+  assert.deepEqual(reads, { endpoint: 1, dagId: 1, status: 1 });
+});
