@@ -1,12 +1,17 @@
-// `npm start`: the local DMS emulator plus the demo page (www/) that reruns a
-// task flow instance through the package's browser build. No Alibaba account
-// needed. Runs until Ctrl-C.
+// `npm start`: the local DMS emulator plus the demo page (www/) that finds
+// failed runs and reruns them through the package's browser build. No
+// Alibaba account needed. Runs until Ctrl-C.
 //
 //   PORT=8080 EMULATOR_PORT=8081 node scripts/start.mjs
+//
+// The emulator's admin token (for /__admin/, e.g. to watch a rerun move to
+// running) is $DMS_EMULATOR_ADMIN_TOKEN when set, else a random one; it is
+// printed, since only the person at this terminal needs it.
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { startEmulator } from '../emulator/server.mjs';
 import { DEMO_KEY } from '../emulator/data.mjs';
+import { ADMIN_HEADER } from '../emulator/admin-client.mjs';
 import { startSite } from './serve.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -58,6 +63,7 @@ try {
         DagId: '7',
         DagInstanceId: '47',
         DagVersion: '2',
+        FindDagId: '7', // its seeded runs include failed ones in the last 3 days
       },
     },
   });
@@ -71,8 +77,11 @@ console.log(`
 
     Open this page:   ${site.url}
     DMS emulator:     ${emulator.url}  (local stand-in for Alibaba's gateway, demo key ${DEMO_KEY.accessKeyId})
+    Emulator admin:   ${ADMIN_HEADER}: ${emulator.adminToken}
+                      e.g. curl -H '${ADMIN_HEADER}: ${emulator.adminToken}' '${emulator.url}/__admin/runs?dagId=7'
 
-  The form is prefilled for the emulator: press "Rerun".
+  The page is prefilled for the emulator: press "Find" to list the failed runs
+  of task flow 7, then "Rerun" on a row (or "Rerun" in the form above it).
   Press Ctrl-C to stop.
 `);
 

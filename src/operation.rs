@@ -56,6 +56,8 @@ pub enum Type {
     Flag,
     /// One of the names, or its index as an integer `number`; sent as the index.
     Choice(&'static [&'static str]),
+    /// One of the names exactly, kept as given.
+    Word(&'static [&'static str]),
 }
 
 /// Whether a parameter must be given.
@@ -103,6 +105,53 @@ pub struct Operation {
     pub read_only: bool,
     /// How to read its answer.
     pub answer: Answer,
+}
+
+/// The `Config` fields every operation takes (`signal` and `fetch`, JS
+/// objects, follow them and are read by the bindings). Their "wire" name is
+/// the field itself: none is a query parameter as such.
+pub const CONFIG: &[Param] = &[
+    text_param("accessKeyId", Presence::Required),
+    text_param("accessKeySecret", Presence::Required),
+    text_param("securityToken", Presence::Optional),
+    text_param("endpoint", Presence::Optional),
+    text_param("regionId", Presence::Optional),
+    Param {
+        field: "method",
+        wire: "method",
+        ty: Type::Word(&["POST", "GET"]),
+        presence: Presence::Default("POST"),
+    },
+    Param {
+        field: "timeoutMs",
+        wire: "timeoutMs",
+        ty: Type::Integer {
+            min: 0,
+            max: i32::MAX as u32,
+        },
+        presence: Presence::Default("10000"),
+    },
+    Param {
+        field: "maxRetries",
+        wire: "maxRetries",
+        ty: Type::Integer { min: 0, max: 10 },
+        presence: Presence::Default("2"),
+    },
+];
+
+/// The `overrides` of a preview.
+pub const OVERRIDES: &[Param] = &[
+    text_param("timestamp", Presence::Optional),
+    text_param("nonce", Presence::Optional),
+];
+
+const fn text_param(field: &'static str, presence: Presence) -> Param {
+    Param {
+        field,
+        wire: field,
+        ty: Type::Text,
+        presence,
+    }
 }
 
 /// Status names of an execution record, indexed by the API's number.
@@ -228,10 +277,10 @@ pub fn by_action(action: &str) -> Option<&'static Operation> {
 /// One validated parameter: wire name and the exact text that is signed.
 pub type WireParam = (&'static str, String);
 
-/// Validates `values` (one per `op.params`, in table order) into wire pairs.
-pub fn validate(op: &Operation, values: &[Value]) -> Result<Vec<WireParam>, DmsError> {
-    let mut out = Vec::with_capacity(op.params.len());
-    for (i, param) in op.params.iter().enumerate() {
+/// Validates `values` (one per param, in table order) into wire pairs.
+pub fn validate(params: &[Param], values: &[Value]) -> Result<Vec<WireParam>, DmsError> {
+    let mut out = Vec::with_capacity(params.len());
+    for (i, param) in params.iter().enumerate() {
         let value = values.get(i).unwrap_or(&Value::Missing);
         match (value, param.presence) {
             (Value::Missing, Presence::Required) => {
@@ -281,6 +330,10 @@ fn wire_value(param: &Param, value: &Value) -> Result<String, DmsError> {
             Value::Bool(false) => Ok(String::from("false")),
             _ => Err(DmsError::invalid(field, "must be a boolean")),
         },
+        Type::Word(names) => match value {
+            Value::Text(text) if names.contains(&text.as_str()) => Ok(text.clone()),
+            _ => Err(DmsError::invalid(field, &one_of(names, ""))),
+        },
         Type::Choice(names) => {
             let index = match value {
                 Value::Text(text) => names.iter().position(|name| name == text),
@@ -290,21 +343,27 @@ fn wire_value(param: &Param, value: &Value) -> Result<String, DmsError> {
                 _ => None,
             };
             index.map(|i| id_to_string(i as u64)).ok_or_else(|| {
-                let mut problem = String::from("must be one of ");
-                for (i, name) in names.iter().enumerate() {
-                    if i > 0 {
-                        problem.push_str(", ");
-                    }
-                    problem.push('\'');
-                    problem.push_str(name);
-                    problem.push('\'');
-                }
-                problem.push_str(" or its number 0..");
-                problem.push_str(&id_to_string(names.len().saturating_sub(1) as u64));
-                DmsError::invalid(field, &problem)
+                let mut last = String::from(" or its number 0..");
+                last.push_str(&id_to_string(names.len().saturating_sub(1) as u64));
+                DmsError::invalid(field, &one_of(names, &last))
             })
         }
     }
+}
+
+/// "must be one of 'a', 'b'" + `tail`.
+fn one_of(names: &[&str], tail: &str) -> String {
+    let mut problem = String::from("must be one of ");
+    for (i, name) in names.iter().enumerate() {
+        if i > 0 {
+            problem.push_str(", ");
+        }
+        problem.push('\'');
+        problem.push_str(name);
+        problem.push('\'');
+    }
+    problem.push_str(tail);
+    problem
 }
 
 /// A `Long` id from a number, a bigint or a canonical decimal string.
@@ -348,7 +407,7 @@ mod tests {
     #[test]
     fn rerun_table_validates_in_order_and_skips_missing_optionals() {
         let values = [Value::Missing, Value::Number(7.0), text("47"), text("2")];
-        let wire = validate(&RERUN, &values).unwrap_or_default();
+        let wire = validate(RERUN.params, &values).unwrap_or_default();
         assert_eq!(
             wire,
             [
@@ -357,7 +416,7 @@ mod tests {
                 ("DagVersion", String::from("2"))
             ]
         );
-        let err = validate(&RERUN, &[Value::Missing, Value::Missing]).err();
+        let err = validate(RERUN.params, &[Value::Missing, Value::Missing]).err();
         assert_eq!(
             err.map(|e| e.code),
             Some(String::from("InvalidParameter.DagId"))
@@ -377,7 +436,7 @@ mod tests {
             text("failed"),
             Value::Number(1.0),
         ];
-        let wire = validate(&LIST, &values).unwrap_or_default();
+        let wire = validate(LIST.params, &values).unwrap_or_default();
         let get = |k: &str| wire.iter().find(|(w, _)| *w == k).map(|(_, v)| v.as_str());
         assert_eq!(get("DagId"), Some("9223372036854775807"));
         assert_eq!(get("PageIndex"), Some("1"));
@@ -412,7 +471,7 @@ mod tests {
         ] {
             let mut values = base();
             values[index] = bad;
-            let err = validate(&LIST, &values).err().map(|e| e.code);
+            let err = validate(LIST.params, &values).err().map(|e| e.code);
             assert_eq!(err.as_deref(), Some(code));
         }
     }

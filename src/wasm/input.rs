@@ -14,14 +14,15 @@ use wasm_bindgen::{JsCast, JsValue};
 use super::js;
 use crate::error::DmsError;
 use crate::operation::{
-    validate, Operation, Value, WireParam, MAX_TEXT_BYTES, MAX_TOTAL_TEXT_BYTES,
+    validate, Operation, Param, Value, WireParam, CONFIG, MAX_TEXT_BYTES, MAX_TOTAL_TEXT_BYTES,
+    OVERRIDES,
 };
-use crate::params::{is_integer, is_valid_region_id, normalize_endpoint, regional_endpoint};
+use crate::params::{is_valid_region_id, normalize_endpoint, parse_digits, regional_endpoint};
 use crate::request::Credentials;
 use crate::sign::Method;
 
 /// The `Config` fields every operation takes, in the order the entry passes
-/// them (the operation's own fields follow).
+/// them: the table's, then the two JS objects (the operation's own fields follow).
 pub(crate) const CONFIG_FIELDS: [&str; 10] = [
     "accessKeyId",
     "accessKeySecret",
@@ -34,15 +35,6 @@ pub(crate) const CONFIG_FIELDS: [&str; 10] = [
     "signal",
     "fetch",
 ];
-
-/// `timeoutMs` when the caller leaves it out.
-const DEFAULT_TIMEOUT_MS: u32 = 10_000;
-/// `maxRetries` when the caller leaves it out.
-const DEFAULT_MAX_RETRIES: u32 = 2;
-/// Largest `maxRetries`: more would only hammer a throttled gateway.
-const MAX_RETRIES_LIMIT: u32 = 10;
-/// Largest `timeoutMs` timers accept (2^31 − 1).
-const MAX_TIMEOUT_MS: u32 = i32::MAX as u32;
 
 /// One call's input, validated: what to sign and how to send it.
 pub(crate) struct Input {
@@ -57,56 +49,56 @@ pub(crate) struct Input {
 }
 
 /// Reads `values` (config fields, then `op`'s fields) and validates config
-/// before request, each field in order.
+/// before request, each field in table order.
 pub(crate) fn read(op: &Operation, values: &[JsValue]) -> Result<Input, DmsError> {
     let mut reader = Reader {
         values,
         text_bytes: 0,
     };
-    let access_key_id = reader.required_text(0)?;
-    let access_key_secret = reader.required_text(1)?;
-    let security_token = reader.optional_text(2)?;
-    let endpoint_text = reader.optional_text(3)?;
-    let region = reader.optional_text(4)?;
-    let method = match reader.optional_text(5)?.as_deref() {
-        None => Method::Post,
-        Some("POST") => Method::Post,
-        Some("GET") => Method::Get,
-        Some(_) => return Err(DmsError::invalid("method", "must be 'POST' or 'GET'")),
+    let config = reader.table(CONFIG, 0)?;
+    abort_signal(reader.value(CONFIG.len()))?;
+    let fetch = fetch_function(reader.value(CONFIG.len() + 1))?;
+    let params = reader.table(op.params, CONFIG_FIELDS.len())?;
+    let text = |name: &str| {
+        config
+            .iter()
+            .find(|(field, _)| *field == name)
+            .map(|(_, value)| value.clone())
     };
-    let endpoint = endpoint(endpoint_text, region)?;
-    let timeout_ms = reader.small_integer(
-        6,
-        DEFAULT_TIMEOUT_MS,
-        MAX_TIMEOUT_MS,
-        "must be an integer from 0 to 2147483647",
-    )?;
-    let max_retries = reader.small_integer(
-        7,
-        DEFAULT_MAX_RETRIES,
-        MAX_RETRIES_LIMIT,
-        "must be an integer from 0 to 10",
-    )?;
-    abort_signal(reader.value(8))?;
-    let fetch = fetch_function(reader.value(9))?;
-    let mut fields = Vec::with_capacity(op.params.len());
-    for (i, param) in op.params.iter().enumerate() {
-        fields.push(reader.read_value(CONFIG_FIELDS.len() + i, param.field)?);
-    }
-    let params = validate(op, &fields)?;
+    let number = |name: &str| text(name).and_then(|t| parse_digits(&t)).unwrap_or(0) as u32;
     Ok(Input {
         credentials: Credentials {
-            access_key_id,
-            access_key_secret,
-            security_token,
+            access_key_id: text("accessKeyId").unwrap_or_default(),
+            access_key_secret: text("accessKeySecret").unwrap_or_default(),
+            security_token: text("securityToken"),
         },
-        endpoint,
-        method,
+        endpoint: endpoint(text("endpoint"), text("regionId"))?,
+        method: if text("method").as_deref() == Some("GET") {
+            Method::Get
+        } else {
+            Method::Post
+        },
         params,
-        timeout_ms,
-        max_retries,
+        timeout_ms: number("timeoutMs"),
+        max_retries: number("maxRetries"),
         fetch,
     })
+}
+
+/// Validates the preview's `overrides`: `[timestamp, nonce]`.
+pub(crate) fn overrides(values: &[JsValue]) -> Result<(Option<String>, Option<String>), DmsError> {
+    let mut reader = Reader {
+        values,
+        text_bytes: 0,
+    };
+    let mut wire = reader.table(OVERRIDES, 0)?;
+    let mut take = |name: &str| {
+        wire.iter()
+            .position(|(field, _)| *field == name)
+            .map(|at| wire.swap_remove(at).1)
+    };
+    let timestamp = take("timestamp");
+    Ok((timestamp, take("nonce")))
 }
 
 /// Walks the input copy, counting the UTF-8 bytes of every string.
@@ -177,44 +169,13 @@ impl<'a> Reader<'a> {
         Ok(text)
     }
 
-    fn optional_text(&mut self, index: usize) -> Result<Option<String>, DmsError> {
-        let field = CONFIG_FIELDS.get(index).copied().unwrap_or("config");
-        match self.read_value(index, field)? {
-            Value::Missing => Ok(None),
-            Value::Text(text) if text.is_empty() => {
-                Err(DmsError::invalid(field, "must not be empty"))
-            }
-            Value::Text(text) => Ok(Some(text)),
-            _ => Err(DmsError::invalid(field, "must be a string")),
+    /// Reads the values of `params` from slot `from` on and validates them.
+    fn table(&mut self, params: &[Param], from: usize) -> Result<Vec<WireParam>, DmsError> {
+        let mut fields = Vec::with_capacity(params.len());
+        for (i, param) in params.iter().enumerate() {
+            fields.push(self.read_value(from + i, param.field)?);
         }
-    }
-
-    fn required_text(&mut self, index: usize) -> Result<String, DmsError> {
-        let field = CONFIG_FIELDS.get(index).copied().unwrap_or("config");
-        self.optional_text(index)?
-            .ok_or_else(|| DmsError::invalid(field, "is required"))
-    }
-
-    /// An integer `number` in `0..=max`, or `default` when missing.
-    fn small_integer(
-        &self,
-        index: usize,
-        default: u32,
-        max: u32,
-        out_of_range: &str,
-    ) -> Result<u32, DmsError> {
-        let field = CONFIG_FIELDS.get(index).copied().unwrap_or("config");
-        let Some(value) = self
-            .value(index)
-            .filter(|v| !v.is_undefined() && !v.is_null())
-        else {
-            return Ok(default);
-        };
-        match value.as_f64() {
-            Some(n) if is_integer(n) && (0.0..=f64::from(max)).contains(&n) => Ok(n as u32),
-            Some(_) => Err(DmsError::invalid(field, out_of_range)),
-            None => Err(DmsError::invalid(field, "must be a number")),
-        }
+        validate(params, &fields)
     }
 }
 
@@ -284,18 +245,4 @@ fn fetch_function(value: Option<&JsValue>) -> Result<Option<Function>, DmsError>
         .cloned()
         .map(Some)
         .ok_or_else(|| DmsError::invalid("fetch", "must be a function"))
-}
-
-/// Reads `overrides.timestamp` / `overrides.nonce` of a preview.
-pub(crate) fn override_text(value: &JsValue, field: &str) -> Result<Option<String>, DmsError> {
-    let mut reader = Reader {
-        values: core::slice::from_ref(value),
-        text_bytes: 0,
-    };
-    match reader.read_value(0, field)? {
-        Value::Missing => Ok(None),
-        Value::Text(text) if text.is_empty() => Err(DmsError::invalid(field, "must not be empty")),
-        Value::Text(text) => Ok(Some(text)),
-        _ => Err(DmsError::invalid(field, "must be a string")),
-    }
 }

@@ -36,7 +36,7 @@ use crate::operation::{by_action, Operation};
 use crate::request::{sign_call, SignedRequest};
 use crate::response::{contains, redact, MAX_BODY_BYTES};
 use crate::retry;
-use input::{override_text, Input, CONFIG_FIELDS};
+use input::{Input, CONFIG_FIELDS};
 
 /// The names of the input slots for `action`, as `[configFields,
 /// requestFields]` (no request fields for an unknown action, which
@@ -67,7 +67,8 @@ pub fn input_fields(action: &str) -> JsValue {
 }
 
 /// Signs without sending (the sync preview functions): reads `values` as
-/// [`Call::new`] does and returns [`Call::preview`]'s object, in one
+/// [`Call::new`] does and returns `{ method, url, canonicalQuery,
+/// stringToSign, signature }`, in one
 /// crossing and without a `Call` object to allocate and free.
 #[wasm_bindgen]
 pub fn preview(
@@ -149,31 +150,6 @@ impl Call {
         self.input.timeout_ms
     }
 
-    /// Signs without sending, with the given or a fresh timestamp and nonce:
-    /// `{ method, url, canonicalQuery, stringToSign, signature }`.
-    pub fn preview(&self, timestamp: JsValue, nonce: JsValue) -> Result<JsValue, Failure> {
-        let timestamp = override_text(&timestamp, "timestamp")?;
-        if timestamp.as_deref().is_some_and(|t| !is_valid_timestamp(t)) {
-            return Err(DmsError::invalid("timestamp", "must be UTC YYYY-MM-DDThh:mm:ssZ").into());
-        }
-        let nonce = override_text(&nonce, "nonce")?;
-        let signed = self.sign(timestamp, nonce)?;
-        let mut out = ObjectWriter::default();
-        out.string("method", signed.method.as_str());
-        out.string("url", &signed.url);
-        out.string("canonicalQuery", &signed.canonical_query);
-        out.string("stringToSign", &signed.string_to_sign);
-        out.string("signature", &signed.signature);
-        js::json_parse(&JsValue::from_str(&out.finish())).map_err(|_| {
-            DmsError::new(
-                Kind::InvalidInput,
-                "InvalidParameter.Config",
-                "the preview could not be built",
-            )
-            .into()
-        })
-    }
-
     /// One attempt: signs afresh (new timestamp and nonce, same input) and
     /// hands the request to `fetch`, cancellable through `abort` (the entry's
     /// own signal, fired by its timer and the caller's signal). Returns the
@@ -253,6 +229,30 @@ impl Call {
 }
 
 impl Call {
+    /// Signs without sending, with the given or a fresh timestamp and nonce:
+    /// `{ method, url, canonicalQuery, stringToSign, signature }`.
+    fn preview(&self, timestamp: JsValue, nonce: JsValue) -> Result<JsValue, Failure> {
+        let (timestamp, nonce) = input::overrides(&[timestamp, nonce])?;
+        if timestamp.as_deref().is_some_and(|t| !is_valid_timestamp(t)) {
+            return Err(DmsError::invalid("timestamp", "must be UTC YYYY-MM-DDThh:mm:ssZ").into());
+        }
+        let signed = self.sign(timestamp, nonce)?;
+        let mut out = ObjectWriter::default();
+        out.string("method", signed.method.as_str());
+        out.string("url", &signed.url);
+        out.string("canonicalQuery", &signed.canonical_query);
+        out.string("stringToSign", &signed.string_to_sign);
+        out.string("signature", &signed.signature);
+        js::json_parse(&JsValue::from_str(&out.finish())).map_err(|_| {
+            DmsError::new(
+                Kind::InvalidInput,
+                "InvalidParameter.Config",
+                "the preview could not be built",
+            )
+            .into()
+        })
+    }
+
     fn next_delay(&self) -> Option<f64> {
         let err = self.last_failure.as_ref()?;
         let retryable = err.retryable || (self.op.read_only && err.kind == Kind::Network);

@@ -11,7 +11,7 @@ import { repoRoot } from '../support/consumer.mjs';
 import { ADMIN_TOKEN_ENV, admin } from '../../emulator/admin-client.mjs';
 
 /** The emulator inside start.mjs takes its admin token from the environment we give it. */
-const ADMIN_TOKEN = randomUUID();
+export const ADMIN_TOKEN = randomUUID();
 
 /** A port that was free a moment ago (the OS picks it). */
 export async function freePort() {
@@ -87,6 +87,11 @@ export async function startDemo({ port, emulatorPort, timeoutMs = 30_000 }) {
 /** The emulator's admin view (it runs inside the child, so only HTTP reaches it). */
 export function emulatorState(emulatorUrl) {
   return admin(emulatorUrl, ADMIN_TOKEN, '/state');
+}
+
+/** Any admin route of start.mjs's emulator: `emulatorAdmin(url, '/runs?dagId=7')`, `(url, '/faults', {faults})`. */
+export function emulatorAdmin(emulatorUrl, path, body, options) {
+  return admin(emulatorUrl, ADMIN_TOKEN, path, body, options);
 }
 
 /** The label → value rows of a <dl> the demo page rendered. */

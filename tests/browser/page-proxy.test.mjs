@@ -4,7 +4,7 @@
  * (examples/worker, bundled by wrangler, run in workerd by Miniflare on a
  * localhost port) and the DMS emulator behind it. The page holds only the
  * proxy token; the Worker holds the AccessKey.
- * Screenshots: test-output/screenshots/page-proxy-{success,error}.png.
+ * Screenshots: test-output/screenshots/page-proxy-{success,error,find}.png.
  *
  *   node --test tests/browser/page-proxy.test.mjs
  */
@@ -13,7 +13,7 @@ import assert from 'node:assert/strict';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { startEmulator } from '../../emulator/server.mjs';
-import { DEMO_KEY, MAX_LONG, TASK_FLOWS } from '../../emulator/data.mjs';
+import { DEMO_KEY, MAX_LONG, STATUS, TASK_FLOWS } from '../../emulator/data.mjs';
 import { launchBrowser, screenshotsDir } from './support.mjs';
 import { emulatorState, freePort, readList, startDemo, storedState } from './page-harness.mjs';
 import { startProxy } from './page-proxy-harness.mjs';
@@ -37,7 +37,8 @@ const requests = []; // every Playwright Request the page made
 before(async () => {
   const ports = { port: await freePort(), emulatorPort: await freePort() };
   while (ports.emulatorPort === ports.port) ports.emulatorPort = await freePort();
-  [emu, demo, browser] = await Promise.all([startEmulator(), startDemo(ports), launchBrowser()]);
+  // Reruns stay "running" until settled, so a test can see what a rerun did.
+  [emu, demo, browser] = await Promise.all([startEmulator({ rerunOutcomeMs: null }), startDemo(ports), launchBrowser()]);
   proxy = await startProxy({ emulatorUrl: emu.url, token: TOKEN, allowedOrigin: new URL(demo.pageUrl).origin });
   context = await browser.newContext({ viewport: { width: 1000, height: 800 } });
   page = await context.newPage();
@@ -246,6 +247,64 @@ test('Preview stays library-only in proxy mode, and an empty ProxyUrl brings the
   assert.equal(direct.emulatorRequests, 0, 'the proxy was not used');
   assert.equal((await emulatorState(demo.emulatorUrl)).requests, childBefore + 1);
   assert.equal(direct.fields['Via proxy'], undefined);
+});
+
+/** Clicks a Find panel row's Rerun and reads the outcome shown under it. */
+async function rerunRow(id) {
+  const outcome = `tbody[data-id="${id}"] .row-outcome`;
+  await page.getByRole('button', { name: `Rerun instance ${id}`, exact: true }).click();
+  await page.waitForFunction((selector) => /\b(success|error)\b/.test(document.querySelector(selector)?.className ?? ''), outcome);
+  return {
+    className: await page.getAttribute(outcome, 'class'),
+    fields: await readList(page, `${outcome} dl`),
+    button: await page.$eval(`tbody[data-id="${id}"] td.action button`, (b) => ({ text: b.textContent, disabled: b.disabled })),
+  };
+}
+
+test('Find failed runs: no listing through the Worker (Find off, said why); rows listed before rerun through it', async () => {
+  // Listed directly (the Worker has no list route) from start.mjs's emulator.
+  await fill({ ProxyUrl: '', FindDagId: '7' });
+  await page.selectOption('#FindStatus', 'failed');
+  await page.click('#find');
+  await page.waitForSelector('#find-output:not([aria-busy="true"]) tbody.record');
+  // (47 was rerun directly by an earlier test, so it is no longer failed there.)
+  const listed = await page.$$eval('#find-output tbody.record', (bodies) => bodies.map((b) => b.dataset.id));
+  assert.deepEqual(listed.filter((id) => id !== '47'), ['7097', '48']);
+
+  await proxyForm();
+  assert.equal(await page.isDisabled('#find'), true, 'Find is off in proxy mode');
+  assert.match(await page.textContent('#find-proxy-note'), /offers only\s+POST \/rerun, so listing through it is not available/);
+  const from = requests.length;
+  const childBefore = (await emulatorState(demo.emulatorUrl)).requests;
+  const before = emu.state.requests;
+  const ok = await rerunRow('48');
+  assert.match(ok.className, /\bsuccess\b/, JSON.stringify(ok.fields));
+  assert.deepEqual(ok.button, { text: 'Rerun sent', disabled: true });
+  assert.match(await page.textContent('tbody[data-id="48"] .row-outcome'), /Find is off in proxy mode: clear ProxyUrl/);
+  assert.equal(emu.state.requests, before + 1);
+  const entry = emu.state.log.at(-1);
+  assert.equal(ok.fields.RequestId, entry.requestId);
+  assert.equal(ok.fields['Via proxy'], `${proxy.url}/rerun`);
+  assert.deepEqual([entry.params.DagId, entry.params.DagInstanceId, entry.params.DagVersion], ['7', '48', '2']);
+  assert.equal(emu.runs.get('48').status, STATUS.running, "the Worker's DMS runs it again");
+  const sent = sentTo(proxy.url, from);
+  assert.deepEqual(sent.map((r) => r.method()), ['POST']);
+  assert.deepEqual(JSON.parse(sent[0].postData()), { dagId: '7', dagInstanceId: '48', dagVersion: '2' });
+  assert.equal((await emulatorState(demo.emulatorUrl)).requests, childBefore, 'nothing went to DMS directly');
+
+  // A refusal by the Worker shows in the row, and the row may be tried again.
+  await fill({ ProxyToken: WRONG_TOKEN });
+  const refused = await rerunRow('7097');
+  assert.match(refused.className, /\berror\b/);
+  assert.deepEqual([refused.fields.Kind, refused.fields.Code, refused.fields['Proxy HTTP status']], ['Proxy', 'Unauthorized', '401']);
+  assert.deepEqual(refused.button, { text: 'Rerun', disabled: false });
+  assert.equal(emu.state.requests, before + 1, 'nothing reached DMS');
+  await fill({ ProxyToken: TOKEN });
+  await page.locator('#finder').screenshot({ path: join(screenshotsDir, 'page-proxy-find.png') });
+
+  await fill({ ProxyUrl: '' });
+  assert.equal(await page.isEnabled('#find'), true);
+  assert.equal(await page.isVisible('#find-proxy-note'), false);
 });
 
 test('the token leaks nowhere: DOM, storage, URL, console, request URLs/bodies; reload forgets it', async () => {

@@ -124,14 +124,14 @@ test('start.mjs serves www/, /pkg/ (dist/web), /config.json, and the emulator on
 });
 
 test('initial page: exact field names, prefilled for the emulator, secret is a password field', async () => {
-  const values = await page.$$eval('form [name]', (inputs) => Object.fromEntries(inputs.map((i) => [i.name, i.value])));
+  const values = await page.$$eval('#form [name]', (inputs) => Object.fromEntries(inputs.map((i) => [i.name, i.value])));
   assert.deepEqual(values, defaults());
   const secret = page.locator('[name="AccessKeySecret"]');
   assert.equal(await secret.getAttribute('type'), 'password');
   assert.equal(await secret.getAttribute('autocomplete'), 'off');
   assert.equal(await secret.getAttribute('value'), null, 'prefilled as a property, not in the markup');
   // Every field has a <label> that starts with its name.
-  const labels = await page.$$eval('form [name]', (inputs) => inputs.map((i) => [i.name, i.labels[0]?.textContent.trim() ?? '']));
+  const labels = await page.$$eval('#form [name]', (inputs) => inputs.map((i) => [i.name, i.labels[0]?.textContent.trim() ?? '']));
   for (const [name, label] of labels) assert.ok(label.startsWith(name), `${name}: label "${label}"`);
   assert.equal(await page.getAttribute('form', 'method'), 'post');
   assert.match(await page.textContent('#target'), new RegExp(`emulator at ${demo.emulatorUrl}`));
