@@ -53,15 +53,34 @@ function isRecord(value) {
     && typeof value.kind === 'string' && typeof value.code === 'string';
 }
 
-/** What a runtime's network error says: `[detail, text]` (see `Call.stopped` in src/wasm/mod.rs). */
+/**
+ * What a runtime's network error says: `[detail, text]` (see `Call.stopped`
+ * in src/wasm/mod.rs). `detail` is its system code, or its name and
+ * message; `text` is every string reachable from it (own properties, a few
+ * levels deep: message, stack, cause, `errors`, a `url` or `request` an
+ * HTTP library attached), so Rust can refuse to keep an error that holds
+ * the signed URL anywhere.
+ */
 function facts(error) {
+  const found = [];
+  const walk = (value, depth) => {
+    if (typeof value === 'string') found.push(value);
+    if (value === null || typeof value !== 'object' || depth > 3 || found.length > 64) return;
+    for (const key of Object.getOwnPropertyNames(value)) {
+      try {
+        walk(value[key], depth + 1);
+      } catch {
+        found.push('Signature='); // unreadable: treat as holding a secret
+      }
+    }
+  };
   try {
+    walk(error, 0);
     const inner = error?.cause;
     const code = typeof inner?.code === 'string' ? inner.code : error?.code;
     const strings = (...values) => values.filter((v) => typeof v === 'string');
     const detail = typeof code === 'string' ? code : strings(error?.name, error?.message, inner?.message).join(': ');
-    const text = strings(error?.message, error?.stack, inner?.message, inner?.stack).join('\n');
-    return [detail || undefined, typeof error === 'object' && error !== null ? text : undefined];
+    return [detail || undefined, found.length > 0 ? found.join('\n') : undefined];
   } catch {
     return [undefined, undefined];
   }
@@ -297,19 +316,21 @@ class Wait {
     this.controller = new AbortController();
     this.stop = undefined;
     this.stopped = new Promise((resolve) => { this.wake = resolve; });
-    if (timeoutMs > 0) this.timer = setTimeout(() => this.halt(Timeout), timeoutMs);
+    // The caller's signal first: if reading it throws, no timer is left behind.
     if (signal) {
-      this.signal = signal;
+      const aborted = signal.aborted;
       let calls = watchers.get(signal);
       if (!calls) {
         calls = new Set();
         calls.onAbort = () => { for (const c of calls) c.halt(Aborted); };
-        watchers.set(signal, calls);
         signal.addEventListener('abort', calls.onAbort);
+        watchers.set(signal, calls);
       }
       calls.add(this);
-      if (signal.aborted) this.halt(Aborted);
+      this.signal = signal;
+      if (aborted) this.halt(Aborted);
     }
+    if (timeoutMs > 0 && this.stop === undefined) this.timer = setTimeout(() => this.halt(Timeout), timeoutMs);
   }
 
   halt(stop) {

@@ -77,11 +77,15 @@ pub enum Stop {
     BodyNetwork = 3,
 }
 
-/// The error for `stop`, before counting attempts. `detail` is what the
+/// The error for `stop`, before counting attempts (`read_only`: the
+/// operation changes nothing, so a timeout cannot have rerun anything).
+/// `detail` is what the
 /// entry found on the runtime's error: a system code (`ECONNREFUSED`, which
 /// undici puts on `cause.code`) or its name and message (browsers, workerd).
-pub(crate) fn stopped(stop: Stop, detail: Option<&str>) -> DmsError {
+pub(crate) fn stopped(stop: Stop, detail: Option<&str>, read_only: bool) -> DmsError {
     let (kind, code, message) = match stop {
+        // Only a call that changes something may "still have happened".
+        Stop::Timeout if read_only => (Kind::Timeout, "Timeout", "no answer within timeoutMs"),
         Stop::Timeout => (
             Kind::Timeout,
             "Timeout",

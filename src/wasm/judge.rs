@@ -78,7 +78,13 @@ pub(crate) fn judge(
                 &done.request_id,
                 page(params, "PageIndex"),
                 page(params, "PageSize"),
-            )?,
+            )
+            .map_err(|mut err| {
+                // The answer was read: keep its status and id like any other.
+                err.http_status = Some(status);
+                err.request_id = Some(done.request_id.clone()).filter(|id| !id.is_empty());
+                err
+            })?,
             _ => rerun_result(&done),
         };
         js::json_parse(&JsValue::from_str(&json)).map_err(|_| {

@@ -205,7 +205,7 @@ impl Call {
         headers: JsValue,
     ) -> JsValue {
         let detail = detail.filter(|d| !self.leaks(d));
-        let mut err = failure::stopped(stop, detail.as_deref());
+        let mut err = failure::stopped(stop, detail.as_deref(), self.op.read_only);
         err.http_status = status
             .as_f64()
             .filter(|s| (100.0..=599.0).contains(s))
