@@ -140,12 +140,9 @@ test(`${BAD_LISTS.length} malformed lists → InvalidResponse.BadList, never a r
   }
 });
 
-// CORE BUG: a BadList error has no httpStatus, and its requestId is the
-// x-acs-request-id header's instead of the answer's RequestId (without the
-// header: none at all). src/wasm/judge.rs: list_result's error skips the
-// fields that MissingSuccess / NotJson errors of the same answer get.
-// Input: HTTP 200, x-acs-request-id HDR, body {"RequestId":"B","Success":true,"TotalCount":-1}.
-// Expected: httpStatus 200, requestId 'B' (as for InvalidResponse.MissingSuccess). Got: httpStatus undefined, requestId 'HDR'.
+// Was a core bug until af51cae: a BadList error had no httpStatus, and its
+// requestId was the x-acs-request-id header's instead of the answer's
+// RequestId (got httpStatus undefined, requestId 'HDR').
 test('a BadList error keeps the answer\'s HTTP status and RequestId, like every other InvalidResponse', async () => {
   const answers = [
     { body: '{"RequestId":"B","Success":true,"TotalCount":-1}', headers: { 'x-acs-request-id': 'HDR' } },

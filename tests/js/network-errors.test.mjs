@@ -165,15 +165,12 @@ const LEAKY_FETCH_ERRORS = [
   ['in the message', (url) => new TypeError(`request to ${url} failed`)],
   ['in the inner cause\'s message', (url) => new TypeError('fetch failed', { cause: new Error(`connect to ${url}`) })],
   ['only the signature, in the message', (url) => new TypeError(`bad signature ${new URL(url).searchParams.get('Signature')}`)],
-  // CORE BUG: kept as cause although it holds the signed URL (js/api.mjs `facts` reads only error/error.cause message and stack).
+  // Before af51cae the next five were kept as cause although they hold the
+  // signed URL (js/api.mjs read only the error's and its cause's message and stack).
   ['two causes deep', (url) => new TypeError('fetch failed', { cause: new Error('inner', { cause: new Error(`deep ${url}`) }) })],
-  // CORE BUG: kept as cause although its own `url` property is the signed URL (as HTTP client libraries attach it).
   ['in an own property (url)', (url) => Object.assign(new TypeError('fetch failed'), { url })],
-  // CORE BUG: kept although cause.request.url is the signed URL (ky/got-style `request`/`options` objects).
   ['in the inner cause\'s request object', (url) => new TypeError('fetch failed', { cause: Object.assign(new Error('timed out'), { request: { method: 'POST', url } }) })],
-  // CORE BUG: kept although AggregateError.errors[0] holds it (Happy Eyeballs style multi-address failures).
   ['in AggregateError.errors', (url) => new AggregateError([new Error(`connect ${url}`)], 'all attempts failed')],
-  // CORE BUG: kept although the cause is the signed URL as a plain string.
   ['as a string cause', (url) => new TypeError('fetch failed', { cause: url })],
 ];
 
