@@ -45,7 +45,7 @@ function recordingFetch() {
  * property, getters included, to any depth).
  */
 function everyText(err) {
-  const out = [String(err.message), String(err), JSON.stringify(err) ?? '', String(err.stack), inspect(err, { showHidden: true, depth: 20 })];
+  const out = [String(err.message), String(err), JSON.stringify(err) ?? '', String(err.stack), inspect(err, { showHidden: true, depth: 20, maxArrayLength: 1000, maxStringLength: Infinity })];
   const seen = new Set();
   const walk = (value, depth) => {
     if (depth > 20) return;
@@ -166,12 +166,28 @@ const LEAKY_FETCH_ERRORS = [
   ['in the inner cause\'s message', (url) => new TypeError('fetch failed', { cause: new Error(`connect to ${url}`) })],
   ['only the signature, in the message', (url) => new TypeError(`bad signature ${new URL(url).searchParams.get('Signature')}`)],
   // Before af51cae the next five were kept as cause although they hold the
-  // signed URL (js/api.mjs read only the error's and its cause's message and stack).
+  // signed URL (js/api.mjs read only the error's and its cause's message and
+  // stack). Since af51cae it walks the strings reachable from the error, but
+  // not all of them: the CORE BUG cases below.
   ['two causes deep', (url) => new TypeError('fetch failed', { cause: new Error('inner', { cause: new Error(`deep ${url}`) }) })],
   ['in an own property (url)', (url) => Object.assign(new TypeError('fetch failed'), { url })],
   ['in the inner cause\'s request object', (url) => new TypeError('fetch failed', { cause: Object.assign(new Error('timed out'), { request: { method: 'POST', url } }) })],
   ['in AggregateError.errors', (url) => new AggregateError([new Error(`connect ${url}`)], 'all attempts failed')],
   ['as a string cause', (url) => new TypeError('fetch failed', { cause: url })],
+  // CORE BUG (js/api.mjs `facts`): the walk stops below depth 3, so a URL four causes down is not seen and the error is kept.
+  ['four causes deep', (url) => new TypeError('fetch failed', { cause: new Error('1', { cause: new Error('2', { cause: new Error('3', { cause: new Error(`deep ${url}`) }) }) }) })],
+  // CORE BUG (js/api.mjs `facts`): the walk stops after 64 strings and then treats the rest as clean: kept.
+  ['after 70 clean errors in AggregateError.errors', (url) => new AggregateError([...Array.from({ length: 70 }, (_, i) => new Error(`attempt ${i}`)), new Error(url)], 'all failed')],
+  // CORE BUG (js/api.mjs `facts`): only string-named own properties are walked: a Symbol key is not, kept.
+  ['under a Symbol-keyed property', (url) => Object.assign(new TypeError('fetch failed'), { [Symbol('request')]: { url } })],
+  // CORE BUG (js/api.mjs `facts`): Map entries are not walked: kept.
+  ['in a Map', (url) => Object.assign(new TypeError('fetch failed'), { details: new Map([['url', url]]) })],
+  // CORE BUG (js/api.mjs `facts`): a Request's url is a prototype getter, never walked: kept (ky's errors carry `request` like this).
+  ['in a Request object (ky-style error.request)', (url) => Object.assign(new TypeError('fetch failed'), { request: new Request(url, { method: 'POST' }) })],
+  // CORE BUG (js/api.mjs `facts`): a URL object's href is a prototype getter: kept.
+  ['in a URL object', (url) => Object.assign(new TypeError('fetch failed'), { target: new URL(url) })],
+  // CORE BUG (js/api.mjs `facts`): String(err.cause) calls the error's own toString (a function, never walked): kept.
+  ['behind its own toString', (url) => Object.assign(new TypeError('fetch failed'), { toString: () => `TypeError: fetch ${url} failed` })],
 ];
 
 for (const [where, make] of LEAKY_FETCH_ERRORS) {
