@@ -172,3 +172,9 @@ test('config and query are read once for the whole iteration, not once per page'
   assert.equal(emu.state.requests, 4);
   assert.deepEqual(reads, { endpoint: 1, dagId: 1, status: 1 });
 });
+
+test('a signal aborted before the first next() → Aborted, nothing sent', async () => {
+  const iterator = iterateTaskFlowInstances(configFor(emu, { signal: AbortSignal.abort() }), { dagId: 7 });
+  assertDmsError(await rejectionOf(iterator.next()), DmsError, { kind: 'Aborted', code: 'Aborted' });
+  assert.equal(emu.state.requests, 0);
+});

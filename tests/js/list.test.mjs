@@ -327,3 +327,23 @@ test('edge queries just inside the rules are accepted and answered', async () =>
   const page = await listTaskFlowInstances(configFor(emu), { dagId: 7, pageIndex: 2 ** 31 - 1 });
   assert.deepEqual(page.instances, []);
 });
+
+test('a read retries what a rerun may not: a reset or a body cut short, and 503; a timeout says nothing of a rerun', async () => {
+  for (const fault of [{ type: 'destroy' }, { type: 'truncate' }, { type: 'status', status: 503 }]) {
+    emu.state.reset();
+    emu.injectFaults([fault]);
+    const page = await listTaskFlowInstances(configFor(emu), { dagId: 7, pageSize: 1 });
+    assert.equal(emu.state.requests, 2, fault.type);
+    assert.equal(page.requestId, emu.state.log[1].requestId, fault.type);
+  }
+  // A 500 may mean anything: not retried, even for a read.
+  emu.state.reset();
+  emu.injectFaults([{ type: 'status', status: 500 }]);
+  const failed = await rejectionOf(listTaskFlowInstances(configFor(emu), { dagId: 7 }));
+  assertDmsError(failed, DmsError, { kind: 'Api', code: 'InternalError', httpStatus: 500, requestId: emu.state.log[0].requestId, attempts: 1, recommend: () => {} });
+  emu.state.reset();
+  emu.injectFaults([{ type: 'hang' }]);
+  const timedOut = await rejectionOf(listTaskFlowInstances(configFor(emu, { timeoutMs: 300 }), { dagId: 7 }));
+  assertDmsError(timedOut, DmsError, { kind: 'Timeout', code: 'Timeout', attempts: 1 });
+  assert.ok(!/rerun/i.test(timedOut.message), timedOut.message);
+});
