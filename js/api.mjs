@@ -47,10 +47,16 @@ export class DmsError extends Error {
   }
 }
 
-/** Rust's failure records: plain objects with named fields (src/wasm/failure.rs). */
-function isRecord(value) {
-  return value !== null && typeof value === 'object' && !(value instanceof Error)
-    && typeof value.kind === 'string' && typeof value.code === 'string';
+/**
+ * The engine's JSON parser, captured at load: Rust hands results and failure
+ * records over as JSON text, and a page that later replaces the global must
+ * not turn every error into something else.
+ */
+const parseJSON = JSON.parse;
+
+/** A failure record from Rust (JSON text of named fields, src/wasm/failure.rs), parsed; else `undefined`. */
+function recordOf(value) {
+  return typeof value === 'string' && value.startsWith('{"kind":') ? parseJSON(value) : undefined;
 }
 
 /**
@@ -97,8 +103,9 @@ export function bind(glue) {
 
   /** A failure record from Rust becomes a `DmsError`; anything else is a bug, rethrown as is. */
   function upgrade(error, cause) {
-    if (!isRecord(error)) return error;
-    return new DmsError(error, error.keepCause === true && cause !== undefined ? { cause } : undefined);
+    const record = recordOf(error);
+    if (!record) return error;
+    return new DmsError(record, record.keepCause === true && cause !== undefined ? { cause } : undefined);
   }
 
   /**
@@ -123,7 +130,7 @@ export function bind(glue) {
   /** `[config fields, request fields]` of `action`, from Rust's tables. */
   function namesOf(action) {
     let names = fields.get(action);
-    if (!names) fields.set(action, (names = glue.inputFields(action)));
+    if (!names) fields.set(action, (names = parseJSON(glue.inputFields(action))));
     return names;
   }
 
@@ -141,7 +148,7 @@ export function bind(glue) {
   function preview(action, config, request, overrides, what) {
     try {
       const o = copy(overrides, ['timestamp', 'nonce'], 'overrides', true);
-      const p = glue.preview(action, values(action, config, request, what).values, o.timestamp, o.nonce);
+      const p = parseJSON(glue.preview(action, values(action, config, request, what).values, o.timestamp, o.nonce));
       return {
         method: p.method, url: p.url, headers: {}, body: null,
         canonicalQuery: p.canonicalQuery, stringToSign: p.stringToSign, signature: p.signature,
@@ -176,14 +183,15 @@ export function bind(glue) {
     for (;;) {
       if (wait.stop !== undefined) throw call.stopped(wait.stop);
       let failure;
+      wait.cause = undefined;
       try {
         return await attempt(call, wait);
       } catch (error) {
-        if (!isRecord(error)) throw error;
+        if (!recordOf(error)) throw error;
         failure = error;
       }
       const delay = call.retryDelay();
-      if (delay < 0) throw upgrade(failure, causes.get(failure));
+      if (delay < 0) throw upgrade(failure, wait.cause);
       // A stop during the wait is reported at the top of the loop.
       await wait.sleep(delay).catch(() => {});
     }
@@ -212,7 +220,7 @@ export function bind(glue) {
     } catch (error) {
       throw failed(call, wait, Stop.BodyNetwork, error, status, headers);
     }
-    return call.judge(status, headers, body);
+    return parseJSON(call.judge(status, headers, body));
   }
 
   /**
@@ -223,13 +231,10 @@ export function bind(glue) {
   function failed(call, wait, stop, error, status, headers) {
     if (wait.stop !== undefined) return call.stopped(wait.stop, undefined, undefined, status, headers);
     const [detail, text] = facts(error);
-    const failure = call.stopped(stop, detail, text, status, headers);
-    causes.set(failure, error);
-    return failure;
+    // The runtime's error behind this failure; Rust decides whether it may be kept.
+    wait.cause = error;
+    return call.stopped(stop, detail, text, status, headers);
   }
-
-  /** The runtime's error behind each network failure; Rust decides whether it may be kept. */
-  const causes = new WeakMap();
 
   /** The body text, counting the bytes the stream yields (decoded, whatever the headers say); `undefined` past the limit. */
   async function readBody(response, wait) {

@@ -9,7 +9,6 @@ use alloc::string::String;
 use wasm_bindgen::prelude::wasm_bindgen;
 use wasm_bindgen::JsValue;
 
-use super::js;
 use crate::error::{DmsError, Kind};
 use crate::json::ObjectWriter;
 use crate::params::id_to_string;
@@ -57,9 +56,7 @@ impl From<Failure> for JsValue {
         if failure.keep_cause {
             out.raw("keepCause", "true");
         }
-        // The text is valid JSON by construction; `null` would only surface
-        // as a non-record the entry rethrows as is.
-        js::json_parse(&JsValue::from_str(&out.finish())).unwrap_or(JsValue::NULL)
+        JsValue::from_str(&out.finish())
     }
 }
 

@@ -21,10 +21,6 @@ extern "C" {
     #[wasm_bindgen(js_namespace = Promise, js_name = resolve, catch)]
     pub(crate) fn promise_resolve(value: &JsValue) -> Result<js_sys::Promise, JsValue>;
 
-    /// The engine's own JSON parser: exact for strings, free in wasm bytes.
-    #[wasm_bindgen(js_namespace = JSON, js_name = parse, catch)]
-    pub(crate) fn json_parse(text: &JsValue) -> Result<JsValue, JsValue>;
-
     /// A plain object from `[key, value]` pairs, defined as data properties
     /// (no setter on a polluted `Object.prototype` runs).
     #[wasm_bindgen(js_namespace = Object, js_name = fromEntries, catch)]
