@@ -60,35 +60,44 @@ function recordOf(value) {
 }
 
 /**
- * What a runtime's network error says: `[detail, text]` (see `Call.stopped`
- * in src/wasm/mod.rs). `detail` is its system code, or its name and
- * message; `text` is every string reachable from it (own properties, a few
- * levels deep: message, stack, cause, `errors`, a `url` or `request` an
- * HTTP library attached), so Rust can refuse to keep an error that holds
- * the signed URL anywhere.
+ * What a runtime's network error says, as `[detail, text, copy]` (see
+ * `Call.stopped` in src/wasm/mod.rs): `detail` is its system code, or its
+ * name and message; `copy` is a new Error carrying only its name, message
+ * and code (and the same of its own cause), which is what may become
+ * `DmsError.cause`; `text` is every string of that copy, for Rust to check.
+ * A copy, not the original: an error can hold the signed URL anywhere (a
+ * `Request`, a `URL`, an AggregateError's list, a Symbol key, `toString`),
+ * and none of that rides along.
  */
 function facts(error) {
-  const found = [];
-  const walk = (value, depth) => {
-    if (typeof value === 'string') found.push(value);
-    if (value === null || typeof value !== 'object' || depth > 3 || found.length > 64) return;
-    for (const key of Object.getOwnPropertyNames(value)) {
-      try {
-        walk(value[key], depth + 1);
-      } catch {
-        found.push('Signature='); // unreadable: treat as holding a secret
-      }
-    }
-  };
   try {
-    walk(error, 0);
-    const inner = error?.cause;
-    const code = typeof inner?.code === 'string' ? inner.code : error?.code;
-    const strings = (...values) => values.filter((v) => typeof v === 'string');
-    const detail = typeof code === 'string' ? code : strings(error?.name, error?.message, inner?.message).join(': ');
-    return [detail || undefined, found.length > 0 ? found.join('\n') : undefined];
+    const texts = [];
+    const copy = (value, depth) => {
+      if (typeof value === 'string') value = { message: value };
+      if (value === null || typeof value !== 'object') return undefined;
+      const take = (key) => {
+        const v = value[key];
+        if (typeof v !== 'string') return undefined;
+        texts.push(v);
+        return v;
+      };
+      const message = take('message') ?? '';
+      const name = take('name');
+      const code = take('code');
+      const inner = depth < 2 && value.cause !== undefined ? copy(value.cause, depth + 1) : undefined;
+      const out = new Error(message, inner === undefined ? undefined : { cause: inner });
+      if (name !== undefined) out.name = name;
+      if (code !== undefined) out.code = code;
+      return out;
+    };
+    const kept = copy(error, 0);
+    const inner = kept?.cause;
+    const detail = typeof inner?.code === 'string' ? inner.code
+      : typeof kept?.code === 'string' ? kept.code
+      : [kept?.name, kept?.message, inner?.message].filter(Boolean).join(': ');
+    return [detail || undefined, kept === undefined ? undefined : texts.join('\n'), kept];
   } catch {
-    return [undefined, undefined];
+    return [undefined, undefined, undefined];
   }
 }
 
@@ -230,9 +239,9 @@ export function bind(glue) {
    */
   function failed(call, wait, stop, error, status, headers) {
     if (wait.stop !== undefined) return call.stopped(wait.stop, undefined, undefined, status, headers);
-    const [detail, text] = facts(error);
-    // The runtime's error behind this failure; Rust decides whether it may be kept.
-    wait.cause = error;
+    const [detail, text, copy] = facts(error);
+    // A copy of the runtime's error; Rust decides whether it may be kept.
+    wait.cause = copy;
     return call.stopped(stop, detail, text, status, headers);
   }
 
