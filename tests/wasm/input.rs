@@ -221,12 +221,10 @@ fn bad_inputs_become_failure_records_and_the_instance_keeps_signing() {
 
 #[wasm_bindgen_test]
 fn a_bad_config_field_is_reported_before_a_bad_request_field() {
-    // CORE BUG: `src/wasm/input.rs` says config is validated before the
-    // request, but `endpoint` and `regionId` are checked only after the
-    // operation's fields (in `read`, `endpoint(...)` runs after
-    // `reader.table(op.params, ...)`): `{ endpoint: 'http://[1:2]' }` with a
-    // missing dagId is refused as InvalidParameter.DagId, and only once that
-    // is fixed as InvalidParameter.Endpoint. Every other config field wins.
+    // Config is judged before the request, every field of it: from 04be071
+    // until its fix, `endpoint` and `regionId` were checked only after the
+    // operation's own fields (a bad endpoint with a missing dagId was
+    // refused as InvalidParameter.DagId).
     let mut wrong = Vec::new();
     for (field, value) in [
         ("accessKeyId", JsValue::from("")),
