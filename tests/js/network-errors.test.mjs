@@ -205,9 +205,17 @@ for (const [where, make] of LEAKY_FETCH_ERRORS) {
   });
 }
 
-test('a caller fetch rejecting with a clean error keeps it as cause, and its detail in the message', async () => {
+test('a caller fetch rejecting with a clean error keeps a copy of it as cause (name, message, code, and its cause\'s), and its detail in the message', async () => {
   const clean = new TypeError('upstream proxy refused', { cause: Object.assign(new Error('connect ECONNREFUSED 10.0.0.1:3128'), { code: 'ECONNREFUSED' }) });
+  clean.request = { headers: { secret: 'not copied' } };
   const err = await rejectionOf(rerunTaskFlowInstance({ ...DEMO_KEY, endpoint: emu.url, fetch: async () => Promise.reject(clean) }, SMALL_FLOW));
   assertNetworkWithCause(err, /\(ECONNREFUSED: connection refused\)$/);
-  assert.equal(err.cause, clean);
+  // A copy, so nothing else the runtime's error holds (a Request, a URL…) rides along.
+  assert.notEqual(err.cause, clean);
+  assert.ok(err.cause instanceof Error);
+  assert.equal(err.cause.name, 'TypeError');
+  assert.equal(err.cause.message, 'upstream proxy refused');
+  assert.equal(err.cause.cause.message, 'connect ECONNREFUSED 10.0.0.1:3128');
+  assert.equal(err.cause.cause.code, 'ECONNREFUSED');
+  assert.equal(err.cause.request, undefined);
 });
