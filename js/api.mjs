@@ -47,23 +47,57 @@ export class DmsError extends Error {
   }
 }
 
-/** Rust's failure records: plain objects with named fields (src/wasm/failure.rs). */
-function isRecord(value) {
-  return value !== null && typeof value === 'object' && !(value instanceof Error)
-    && typeof value.kind === 'string' && typeof value.code === 'string';
+/**
+ * The engine's JSON parser, captured at load: Rust hands results and failure
+ * records over as JSON text, and a page that later replaces the global must
+ * not turn every error into something else.
+ */
+const parseJSON = JSON.parse;
+
+/** A failure record from Rust (JSON text of named fields, src/wasm/failure.rs), parsed; else `undefined`. */
+function recordOf(value) {
+  return typeof value === 'string' && value.startsWith('{"kind":') ? parseJSON(value) : undefined;
 }
 
-/** What a runtime's network error says: `[detail, text]` (see `Call.stopped` in src/wasm/mod.rs). */
+/**
+ * What a runtime's network error says, as `[detail, text, copy]` (see
+ * `Call.stopped` in src/wasm/mod.rs): `detail` is its system code, or its
+ * name and message; `copy` is a new Error carrying only its name, message
+ * and code (and the same of its own cause), which is what may become
+ * `DmsError.cause`; `text` is every string of that copy, for Rust to check.
+ * A copy, not the original: an error can hold the signed URL anywhere (a
+ * `Request`, a `URL`, an AggregateError's list, a Symbol key, `toString`),
+ * and none of that rides along.
+ */
 function facts(error) {
   try {
-    const inner = error?.cause;
-    const code = typeof inner?.code === 'string' ? inner.code : error?.code;
-    const strings = (...values) => values.filter((v) => typeof v === 'string');
-    const detail = typeof code === 'string' ? code : strings(error?.name, error?.message, inner?.message).join(': ');
-    const text = strings(error?.message, error?.stack, inner?.message, inner?.stack).join('\n');
-    return [detail || undefined, typeof error === 'object' && error !== null ? text : undefined];
+    const texts = [];
+    const copy = (value, depth) => {
+      if (typeof value === 'string') value = { message: value };
+      if (value === null || typeof value !== 'object') return undefined;
+      const take = (key) => {
+        const v = value[key];
+        if (typeof v !== 'string') return undefined;
+        texts.push(v);
+        return v;
+      };
+      const message = take('message') ?? '';
+      const name = take('name');
+      const code = take('code');
+      const inner = depth < 2 && value.cause !== undefined ? copy(value.cause, depth + 1) : undefined;
+      const out = new Error(message, inner === undefined ? undefined : { cause: inner });
+      if (name !== undefined) out.name = name;
+      if (code !== undefined) out.code = code;
+      return out;
+    };
+    const kept = copy(error, 0);
+    const inner = kept?.cause;
+    const detail = typeof inner?.code === 'string' ? inner.code
+      : typeof kept?.code === 'string' ? kept.code
+      : [kept?.name, kept?.message, inner?.message].filter(Boolean).join(': ');
+    return [detail || undefined, kept === undefined ? undefined : texts.join('\n'), kept];
   } catch {
-    return [undefined, undefined];
+    return [undefined, undefined, undefined];
   }
 }
 
@@ -78,8 +112,9 @@ export function bind(glue) {
 
   /** A failure record from Rust becomes a `DmsError`; anything else is a bug, rethrown as is. */
   function upgrade(error, cause) {
-    if (!isRecord(error)) return error;
-    return new DmsError(error, error.keepCause === true && cause !== undefined ? { cause } : undefined);
+    const record = recordOf(error);
+    if (!record) return error;
+    return new DmsError(record, record.keepCause === true && cause !== undefined ? { cause } : undefined);
   }
 
   /**
@@ -104,7 +139,7 @@ export function bind(glue) {
   /** `[config fields, request fields]` of `action`, from Rust's tables. */
   function namesOf(action) {
     let names = fields.get(action);
-    if (!names) fields.set(action, (names = glue.inputFields(action)));
+    if (!names) fields.set(action, (names = parseJSON(glue.inputFields(action))));
     return names;
   }
 
@@ -122,7 +157,7 @@ export function bind(glue) {
   function preview(action, config, request, overrides, what) {
     try {
       const o = copy(overrides, ['timestamp', 'nonce'], 'overrides', true);
-      const p = glue.preview(action, values(action, config, request, what).values, o.timestamp, o.nonce);
+      const p = parseJSON(glue.preview(action, values(action, config, request, what).values, o.timestamp, o.nonce));
       return {
         method: p.method, url: p.url, headers: {}, body: null,
         canonicalQuery: p.canonicalQuery, stringToSign: p.stringToSign, signature: p.signature,
@@ -157,14 +192,15 @@ export function bind(glue) {
     for (;;) {
       if (wait.stop !== undefined) throw call.stopped(wait.stop);
       let failure;
+      wait.cause = undefined;
       try {
         return await attempt(call, wait);
       } catch (error) {
-        if (!isRecord(error)) throw error;
+        if (!recordOf(error)) throw error;
         failure = error;
       }
       const delay = call.retryDelay();
-      if (delay < 0) throw upgrade(failure, causes.get(failure));
+      if (delay < 0) throw upgrade(failure, wait.cause);
       // A stop during the wait is reported at the top of the loop.
       await wait.sleep(delay).catch(() => {});
     }
@@ -193,7 +229,7 @@ export function bind(glue) {
     } catch (error) {
       throw failed(call, wait, Stop.BodyNetwork, error, status, headers);
     }
-    return call.judge(status, headers, body);
+    return parseJSON(call.judge(status, headers, body));
   }
 
   /**
@@ -203,14 +239,11 @@ export function bind(glue) {
    */
   function failed(call, wait, stop, error, status, headers) {
     if (wait.stop !== undefined) return call.stopped(wait.stop, undefined, undefined, status, headers);
-    const [detail, text] = facts(error);
-    const failure = call.stopped(stop, detail, text, status, headers);
-    causes.set(failure, error);
-    return failure;
+    const [detail, text, copy] = facts(error);
+    // A copy of the runtime's error; Rust decides whether it may be kept.
+    wait.cause = copy;
+    return call.stopped(stop, detail, text, status, headers);
   }
-
-  /** The runtime's error behind each network failure; Rust decides whether it may be kept. */
-  const causes = new WeakMap();
 
   /** The body text, counting the bytes the stream yields (decoded, whatever the headers say); `undefined` past the limit. */
   async function readBody(response, wait) {
@@ -297,19 +330,21 @@ class Wait {
     this.controller = new AbortController();
     this.stop = undefined;
     this.stopped = new Promise((resolve) => { this.wake = resolve; });
-    if (timeoutMs > 0) this.timer = setTimeout(() => this.halt(Timeout), timeoutMs);
+    // The caller's signal first: if reading it throws, no timer is left behind.
     if (signal) {
-      this.signal = signal;
+      const aborted = signal.aborted;
       let calls = watchers.get(signal);
       if (!calls) {
         calls = new Set();
         calls.onAbort = () => { for (const c of calls) c.halt(Aborted); };
-        watchers.set(signal, calls);
         signal.addEventListener('abort', calls.onAbort);
+        watchers.set(signal, calls);
       }
       calls.add(this);
-      if (signal.aborted) this.halt(Aborted);
+      this.signal = signal;
+      if (aborted) this.halt(Aborted);
     }
+    if (timeoutMs > 0 && this.stop === undefined) this.timer = setTimeout(() => this.halt(Timeout), timeoutMs);
   }
 
   halt(stop) {

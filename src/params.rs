@@ -177,6 +177,10 @@ fn is_valid_host(host: &str) -> bool {
                 && label
                     .iter()
                     .all(|&b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+                // An IDNA A-label must be valid Punycode of valid Unicode to
+                // the URL parser (Node's and workerd's refuse `xn--a`);
+                // rather than carry that check, A-labels are refused.
+                && !label.get(..4).is_some_and(|p| p.eq_ignore_ascii_case(b"xn--"))
         });
     let last_is_numeric = bytes.rsplit(|&b| b == b'.').next().is_some_and(|last| {
         last.first().is_some_and(u8::is_ascii_digit)
@@ -295,6 +299,8 @@ mod tests {
             "http://0x7f.0.0.1",
             "http://01.2.3.4",
             "http://example.123",
+            "http://xn--a.example",
+            "http://a.XN--nxasmq6b",
         ] {
             assert!(normalize_endpoint(bad).is_none(), "{bad}");
         }

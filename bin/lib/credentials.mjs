@@ -15,3 +15,10 @@ export function credentialsFrom(env) {
   if (env[ENV_TOKEN]) config.securityToken = env[ENV_TOKEN];
   return config;
 }
+
+/** The help section on credentials, shared by every command. */
+export const ENVIRONMENT_HELP = `Environment (credentials are never accepted as arguments):
+  ${ENV_ID}       AccessKey id (required)
+  ${ENV_SECRET}   AccessKey secret (required)
+  ${ENV_TOKEN}      STS token, with temporary credentials (empty = unset)
+`;

@@ -15,7 +15,7 @@ export class UsageError extends Error {
   }
 }
 
-function errorRecord(error) {
+export function errorRecord(error) {
   if (error instanceof DmsError || error instanceof UsageError) {
     const { kind, code, message, requestId, httpStatus, retryable, attempts, recommend } = error;
     return { kind, code, message, requestId, httpStatus, retryable, attempts, recommend };
@@ -32,8 +32,11 @@ export function exitCodeOf(error) {
 /**
  * Reports `error`: one JSON object on stdout with --json, else lines on stderr.
  * `options` are the command's flags, to name the one an InvalidParameter.X came from.
+ * `fieldFlags`: field → flag, for flags not named after their field. `mayHaveRerun`: false
+ * when the failed call was a listing, so a timeout does not warn of a rerun that may have run.
+ * `usage`: the help to point at.
  */
-export function printError(error, { json, options }) {
+export function printError(error, { json, options, fieldFlags, mayHaveRerun = true, usage = 'dms-rerun --help' }) {
   const record = errorRecord(error);
   if (json) return writeOut(jsonLine({ error: record }));
   // Every value below may come from the gateway, DMS, the library echoing input or argv:
@@ -43,17 +46,19 @@ export function printError(error, { json, options }) {
   const lines = [line`error: ${label}: ${record.message}`];
   // InvalidParameter.DagInstanceId → the flag it came from, --dag-instance-id. Own keys
   // only: a gateway Code "InvalidParameter.Constructor" must not find Object.prototype's.
+  // `fieldFlags` names the flags whose name is not the field's (StartTimeBegin ← --since).
   const field = /^InvalidParameter\.(\w+)$/.exec(record.code)?.[1];
-  const flag = field && field.replace(/(?<=.)([A-Z])/g, '-$1').toLowerCase();
+  const renamed = field && fieldFlags && Object.hasOwn(fieldFlags, field) ? fieldFlags[field] : undefined;
+  const flag = renamed ?? (field && field.replace(/(?<=.)([A-Z])/g, '-$1').toLowerCase());
   if (flag && Object.hasOwn(options, flag)) lines.push(`  check --${flag}`);
   if (record.requestId !== undefined) lines.push(line`  RequestId: ${record.requestId}`);
   if (record.httpStatus !== undefined) lines.push(line`  HTTP status: ${record.httpStatus}`);
   if (record.attempts !== undefined && record.attempts > 1) lines.push(line`  attempts: ${record.attempts}`);
   if (record.recommend !== undefined) lines.push(line`  see: ${record.recommend}`);
   const uncertain = record.kind === ErrorKind.Timeout || record.kind === ErrorKind.Network;
-  if (uncertain && !String(record.message).includes('may still have happened')) {
+  if (mayHaveRerun && uncertain && !String(record.message).includes('may still have happened')) {
     lines.push('  the rerun may still have happened: check the task flow before trying again');
   }
-  if (record.kind === 'Usage' && record.code !== 'CredentialArgument') lines.push('  run dms-rerun --help for usage');
+  if (record.kind === 'Usage' && record.code !== 'CredentialArgument') lines.push(`  run ${usage} for usage`);
   writeErr(lines.join('\n') + '\n');
 }

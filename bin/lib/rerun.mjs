@@ -1,9 +1,9 @@
 // `dms-rerun --dag-id … --dag-instance-id … --dag-version …`: one ReRunTaskFlowInstance.
 import { rerunTaskFlowInstance, signRerunTaskFlowInstance } from '../../dist/node/index.mjs';
-import { integerFlag } from './args.mjs';
-import { ENV_ID, ENV_SECRET, ENV_TOKEN, credentialsFrom } from './credentials.mjs';
+import { CONNECTION_OPTIONS, configFrom, requireFlags } from './connection.mjs';
+import { ENV_ID, ENV_SECRET, ENV_TOKEN } from './credentials.mjs';
 import { REDACTED, printDryRun } from './dry-run.mjs';
-import { EXIT_OK, UsageError } from './errors.mjs';
+import { EXIT_OK } from './errors.mjs';
 import { jsonLine, line, writeOut } from './print.mjs';
 
 export const options = {
@@ -11,11 +11,7 @@ export const options = {
   'dag-instance-id': { type: 'string' },
   'dag-version': { type: 'string' },
   tid: { type: 'string' },
-  'region-id': { type: 'string' },
-  endpoint: { type: 'string' },
-  method: { type: 'string' },
-  'timeout-ms': { type: 'string' },
-  'max-retries': { type: 'string' },
+  ...CONNECTION_OPTIONS,
   'dry-run': { type: 'boolean' },
   json: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
@@ -23,8 +19,16 @@ export const options = {
 };
 
 export const help = `Usage: dms-rerun --dag-id ID --dag-instance-id ID --dag-version VERSION [options]
+       dms-rerun list --dag-id ID [options]
+       dms-rerun failed --dag-id ID --since DATE [options]
 
 Reruns one Alibaba Cloud DMS Enterprise task flow instance (ReRunTaskFlowInstance).
+
+Commands (each has its own --help, e.g. dms-rerun failed --help):
+  (none)    rerun one instance: the flags below
+  list      list the execution records of a task flow (ListTaskFlowInstance)
+  failed    find the failed runs of a task flow in a date range and rerun each with its own
+            DagVersion, after a confirmation
 
 Required:
   --dag-id ID              task flow id (DagId)
@@ -64,21 +68,8 @@ Exit codes:
 
 /** The library's config and request from the flags and the environment. */
 function inputs(values, env) {
-  for (const name of ['dag-id', 'dag-instance-id', 'dag-version']) {
-    if (values[name] === undefined) throw new UsageError('MissingArgument', `--${name} is required`);
-  }
-  if (values['region-id'] !== undefined && values.endpoint !== undefined) {
-    throw new UsageError('InvalidArguments', 'give --region-id or --endpoint, not both');
-  }
-  const config = credentialsFrom(env);
-  if (values['region-id'] !== undefined) config.regionId = values['region-id'];
-  if (values.endpoint !== undefined) config.endpoint = values.endpoint;
-  if (values.method !== undefined) config.method = values.method.toUpperCase();
-  const timeoutMs = integerFlag(values, 'timeout-ms');
-  if (timeoutMs !== undefined) config.timeoutMs = timeoutMs;
-  const maxRetries = integerFlag(values, 'max-retries');
-  if (maxRetries !== undefined) config.maxRetries = maxRetries;
-
+  requireFlags(values, ['dag-id', 'dag-instance-id', 'dag-version']);
+  const config = configFrom(values, env);
   // Ids stay strings: exact up to 2^63-1, validated by the library.
   const request = { dagId: values['dag-id'], dagInstanceId: values['dag-instance-id'], dagVersion: values['dag-version'] };
   if (values.tid !== undefined) request.tid = values.tid;

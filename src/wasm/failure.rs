@@ -9,7 +9,6 @@ use alloc::string::String;
 use wasm_bindgen::prelude::wasm_bindgen;
 use wasm_bindgen::JsValue;
 
-use super::js;
 use crate::error::{DmsError, Kind};
 use crate::json::ObjectWriter;
 use crate::params::id_to_string;
@@ -57,9 +56,7 @@ impl From<Failure> for JsValue {
         if failure.keep_cause {
             out.raw("keepCause", "true");
         }
-        // The text is valid JSON by construction; `null` would only surface
-        // as a non-record the entry rethrows as is.
-        js::json_parse(&JsValue::from_str(&out.finish())).unwrap_or(JsValue::NULL)
+        JsValue::from_str(&out.finish())
     }
 }
 
@@ -77,11 +74,15 @@ pub enum Stop {
     BodyNetwork = 3,
 }
 
-/// The error for `stop`, before counting attempts. `detail` is what the
+/// The error for `stop`, before counting attempts (`read_only`: the
+/// operation changes nothing, so a timeout cannot have rerun anything).
+/// `detail` is what the
 /// entry found on the runtime's error: a system code (`ECONNREFUSED`, which
 /// undici puts on `cause.code`) or its name and message (browsers, workerd).
-pub(crate) fn stopped(stop: Stop, detail: Option<&str>) -> DmsError {
+pub(crate) fn stopped(stop: Stop, detail: Option<&str>, read_only: bool) -> DmsError {
     let (kind, code, message) = match stop {
+        // Only a call that changes something may "still have happened".
+        Stop::Timeout if read_only => (Kind::Timeout, "Timeout", "no answer within timeoutMs"),
         Stop::Timeout => (
             Kind::Timeout,
             "Timeout",

@@ -56,15 +56,17 @@ pub(crate) fn read(op: &Operation, values: &[JsValue]) -> Result<Input, DmsError
         text_bytes: 0,
     };
     let config = reader.table(CONFIG, 0)?;
-    abort_signal(reader.value(CONFIG.len()))?;
-    let fetch = fetch_function(reader.value(CONFIG.len() + 1))?;
-    let params = reader.table(op.params, CONFIG_FIELDS.len())?;
     let text = |name: &str| {
         config
             .iter()
             .find(|(field, _)| *field == name)
             .map(|(_, value)| value.clone())
     };
+    // Every config problem is reported before any request problem.
+    let endpoint = endpoint(text("endpoint"), text("regionId"))?;
+    abort_signal(reader.value(CONFIG.len()))?;
+    let fetch = fetch_function(reader.value(CONFIG.len() + 1))?;
+    let params = reader.table(op.params, CONFIG_FIELDS.len())?;
     let number = |name: &str| text(name).and_then(|t| parse_digits(&t)).unwrap_or(0) as u32;
     Ok(Input {
         credentials: Credentials {
@@ -72,7 +74,7 @@ pub(crate) fn read(op: &Operation, values: &[JsValue]) -> Result<Input, DmsError
             access_key_secret: text("accessKeySecret").unwrap_or_default(),
             security_token: text("securityToken"),
         },
-        endpoint: endpoint(text("endpoint"), text("regionId"))?,
+        endpoint,
         method: if text("method").as_deref() == Some("GET") {
             Method::Get
         } else {

@@ -16,9 +16,10 @@ extern "C" {
     #[wasm_bindgen(js_name = fetch, catch)]
     pub(crate) fn global_fetch(url: &str, init: &RequestInit) -> Result<JsValue, JsValue>;
 
-    /// The engine's own JSON parser: exact for strings, free in wasm bytes.
-    #[wasm_bindgen(js_namespace = JSON, js_name = parse, catch)]
-    pub(crate) fn json_parse(text: &JsValue) -> Result<JsValue, JsValue>;
+    /// `Promise.resolve`: reads a thenable's `then` (and a promise's
+    /// `constructor`), which a caller's `fetch` may make throw.
+    #[wasm_bindgen(js_namespace = Promise, js_name = resolve, catch)]
+    pub(crate) fn promise_resolve(value: &JsValue) -> Result<js_sys::Promise, JsValue>;
 
     /// A plain object from `[key, value]` pairs, defined as data properties
     /// (no setter on a polluted `Object.prototype` runs).

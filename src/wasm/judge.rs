@@ -2,8 +2,8 @@
 //! `crate::response` and `crate::list`.
 //!
 //! The body is read by `crate::json` (exact numbers, own keys only) and the
-//! result is built as JSON text that the engine's `JSON.parse` turns into
-//! the object the caller gets: one crossing instead of one per field.
+//! result is built as JSON text that the entry parses into the object the
+//! caller gets: one crossing instead of one per field.
 
 use alloc::string::String;
 
@@ -42,7 +42,7 @@ pub(crate) fn judge(
     status: &JsValue,
     headers: &JsValue,
     body: Option<&JsString>,
-) -> Result<JsValue, DmsError> {
+) -> Result<String, DmsError> {
     let Some(status) = status
         .as_f64()
         .filter(|&s| (100.0..=599.0).contains(&s) && is_integer(s))
@@ -72,21 +72,20 @@ pub(crate) fn judge(
         _ => Body::NotJson,
     };
     let result = classify(status, judged, hint).and_then(|done| {
-        let json = match (op.answer, &answer) {
+        Ok(match (op.answer, &answer) {
             (Answer::List, Some(object)) => list_result(
                 object,
                 &done.request_id,
                 page(params, "PageIndex"),
                 page(params, "PageSize"),
-            )?,
-            _ => rerun_result(&done),
-        };
-        js::json_parse(&JsValue::from_str(&json)).map_err(|_| {
-            DmsError::new(
-                Kind::InvalidResponse,
-                "InvalidResponse.NotJson",
-                "the result could not be built",
             )
+            .map_err(|mut err| {
+                // The answer was read: keep its status and id like any other.
+                err.http_status = Some(status);
+                err.request_id = Some(done.request_id.clone()).filter(|id| !id.is_empty());
+                err
+            })?,
+            _ => rerun_result(&done),
         })
     });
     result.map_err(|mut err| {

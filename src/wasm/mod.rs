@@ -38,12 +38,12 @@ use crate::response::{contains, redact, MAX_BODY_BYTES};
 use crate::retry;
 use input::{Input, CONFIG_FIELDS};
 
-/// The names of the input slots for `action`, as `[configFields,
-/// requestFields]` (no request fields for an unknown action, which
+/// The names of the input slots for `action`, as the JSON text of
+/// `[configFields, requestFields]` (no request fields for an unknown action, which
 /// [`Call::new`] then refuses): `Call::new` reads the values in this order.
 /// The entry copies the caller's own properties by these names, once per call.
 #[wasm_bindgen(js_name = inputFields)]
-pub fn input_fields(action: &str) -> JsValue {
+pub fn input_fields(action: &str) -> String {
     let mut out = String::from("[[");
     for (i, name) in CONFIG_FIELDS.iter().enumerate() {
         if i > 0 {
@@ -63,12 +63,12 @@ pub fn input_fields(action: &str) -> JsValue {
         write_string(&mut out, param.field);
     }
     out.push_str("]]");
-    js::json_parse(&JsValue::from_str(&out)).unwrap_or(JsValue::NULL)
+    out
 }
 
 /// Signs without sending (the sync preview functions): reads `values` as
-/// [`Call::new`] does and returns `{ method, url, canonicalQuery,
-/// stringToSign, signature }`, in one
+/// [`Call::new`] does and returns the JSON text of `{ method, url,
+/// canonicalQuery, stringToSign, signature }`, in one
 /// crossing and without a `Call` object to allocate and free.
 #[wasm_bindgen]
 pub fn preview(
@@ -76,7 +76,7 @@ pub fn preview(
     values: Vec<JsValue>,
     timestamp: JsValue,
     nonce: JsValue,
-) -> Result<JsValue, Failure> {
+) -> Result<String, Failure> {
     Call::new(action, values)?.preview(timestamp, nonce)
 }
 
@@ -166,13 +166,13 @@ impl Call {
 
     /// Judges one answer: its status, its headers and its body text (`None`
     /// when it passed [`max_body_bytes`] and reading stopped). Returns the
-    /// operation's result object, or the failure.
+    /// JSON text of the operation's result, or the failure.
     pub fn judge(
         &mut self,
         status: JsValue,
         headers: JsValue,
         body: Option<JsString>,
-    ) -> Result<JsValue, Failure> {
+    ) -> Result<String, Failure> {
         let answer = judge::judge(
             self.op,
             &self.input.params,
@@ -205,7 +205,7 @@ impl Call {
         headers: JsValue,
     ) -> JsValue {
         let detail = detail.filter(|d| !self.leaks(d));
-        let mut err = failure::stopped(stop, detail.as_deref());
+        let mut err = failure::stopped(stop, detail.as_deref(), self.op.read_only);
         err.http_status = status
             .as_f64()
             .filter(|s| (100.0..=599.0).contains(s))
@@ -231,7 +231,7 @@ impl Call {
 impl Call {
     /// Signs without sending, with the given or a fresh timestamp and nonce:
     /// `{ method, url, canonicalQuery, stringToSign, signature }`.
-    fn preview(&self, timestamp: JsValue, nonce: JsValue) -> Result<JsValue, Failure> {
+    fn preview(&self, timestamp: JsValue, nonce: JsValue) -> Result<String, Failure> {
         let (timestamp, nonce) = input::overrides(&[timestamp, nonce])?;
         if timestamp.as_deref().is_some_and(|t| !is_valid_timestamp(t)) {
             return Err(DmsError::invalid("timestamp", "must be UTC YYYY-MM-DDThh:mm:ssZ").into());
@@ -243,14 +243,7 @@ impl Call {
         out.string("canonicalQuery", &signed.canonical_query);
         out.string("stringToSign", &signed.string_to_sign);
         out.string("signature", &signed.signature);
-        js::json_parse(&JsValue::from_str(&out.finish())).map_err(|_| {
-            DmsError::new(
-                Kind::InvalidInput,
-                "InvalidParameter.Config",
-                "the preview could not be built",
-            )
-            .into()
-        })
+        Ok(out.finish())
     }
 
     fn next_delay(&self) -> Option<f64> {

@@ -1,6 +1,7 @@
 //! Issuing one signed request with `fetch`.
 
 use js_sys::{Array, Function, Promise};
+
 use wasm_bindgen::{JsCast, JsValue};
 use web_sys::{AbortSignal, RequestInit};
 
@@ -33,5 +34,5 @@ pub(crate) fn send(
         Some(f) => f.call2(&JsValue::UNDEFINED, &JsValue::from_str(&signed.url), &init),
         None => js::global_fetch(&signed.url, &init),
     };
-    Ok(Promise::resolve(&sent.map_err(network)?))
+    js::promise_resolve(&sent.map_err(network)?).map_err(network)
 }

@@ -118,8 +118,17 @@ const FIXED = Object.freeze({ timestamp: '2024-02-29T23:59:59Z', nonce: 'browser
  * @param {string} options.mode  'esm' | 'vite' (screenshot name, messages)
  * @param {() => Promise<{url:string, served:object[], close():Promise<void>, describe?:object}>} options.serve
  *   starts (or builds then starts) the static server for this mode's page
+ * @param {(suite: BrowserSuite) => void} [options.scenarios]  defines more tests on the same page,
+ *   emulator and browser; they run after the common ones and before the final console/screenshot check
+ *
+ * @typedef {object} BrowserSuite
+ * @property {import('playwright-core').Page} page  (set once the suite's `before` ran)
+ * @property {object} emu  the emulator the page talks to
+ * @property {(extra?: object) => object} config  the demo credentials and the emulator's endpoint
+ * @property {import('playwright-core').Request[]} emulatorRequests  requests the page sent to the emulator
+ * @property {import('playwright-core').Request[]} pageRequests  every request the page sent
  */
-export function defineBrowserSuite({ mode, serve }) {
+export function defineBrowserSuite({ mode, serve, scenarios }) {
   let emu;
   let site;
   let browser;
@@ -127,6 +136,7 @@ export function defineBrowserSuite({ mode, serve }) {
   const consoleMessages = [];
   const pageErrors = [];
   const emulatorRequests = [];
+  const pageRequests = [];
 
   const config = (extra = {}) => ({
     accessKeyId: DEMO_KEY.accessKeyId,
@@ -146,6 +156,7 @@ export function defineBrowserSuite({ mode, serve }) {
     page.on('console', (message) => consoleMessages.push({ type: message.type(), text: message.text() }));
     page.on('pageerror', (error) => pageErrors.push(String(error?.stack ?? error)));
     page.on('request', (request) => {
+      pageRequests.push(request);
       if (request.url().startsWith(emu.url)) emulatorRequests.push(request);
     });
     await page.goto(site.url);
@@ -162,7 +173,12 @@ export function defineBrowserSuite({ mode, serve }) {
     assert.deepEqual(await page.evaluate(() => window.__exports), {
       rerunTaskFlowInstance: 'function',
       signRerunTaskFlowInstance: 'function',
+      listTaskFlowInstances: 'function',
+      iterateTaskFlowInstances: 'function',
+      signListTaskFlowInstances: 'function',
       DmsError: 'function',
+      ErrorKind: 'object',
+      ErrorCode: 'object',
     });
     assert.deepEqual(site.served.filter((entry) => entry.path.endsWith('.wasm')), [], JSON.stringify(site.served));
     assert.deepEqual(site.served.filter((entry) => entry.status !== 200), [], JSON.stringify(site.served));
@@ -282,6 +298,18 @@ export function defineBrowserSuite({ mode, serve }) {
     assert.equal(pre.ok, false);
     assert.equal(pre.error.kind, 'Aborted');
     assert.equal(emu.state.requests, before + 1, 'a pre-aborted call sends nothing');
+  });
+
+  scenarios?.({
+    get page() {
+      return page;
+    },
+    get emu() {
+      return emu;
+    },
+    config,
+    emulatorRequests,
+    pageRequests,
   });
 
   test(`${mode}: no unexpected console errors, the secret never logged, screenshot`, async () => {

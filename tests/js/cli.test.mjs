@@ -56,7 +56,10 @@ test('--help documents every flag, the environment variables and the exit codes'
   const run = await cli(['--help'], {});
   assertExit(run, 0);
   assert.equal(run.stderr, '');
-  const documented = new Set(run.stdout.match(/--[a-z][a-z-]*/g));
+  // The usage lines of the other commands (`dms-rerun failed --dag-id ID --since DATE`) name
+  // their flags; each command's own --help documents them (cli-list/cli-failed tests).
+  const own = run.stdout.replace(/^ {7}dms-rerun (list|failed) .*$/gm, '');
+  const documented = new Set(own.match(/--[a-z][a-z-]*/g));
   assert.deepEqual([...documented].sort(), [...FLAGS].sort(), 'flags in --help');
   for (const name of ['ALIBABA_CLOUD_ACCESS_KEY_ID', 'ALIBABA_CLOUD_ACCESS_KEY_SECRET', 'ALIBABA_CLOUD_SECURITY_TOKEN']) {
     assert.ok(run.stdout.includes(name), `--help does not mention ${name}`);

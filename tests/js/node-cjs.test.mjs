@@ -46,14 +46,30 @@ test('require resolves to the CommonJS node build inside the installed package',
   assert.ok(Object.hasOwn(consumerRequire.cache, resolved), 'loaded through require');
 });
 
-test('require and import expose the same functions and the same DmsError class', () => {
-  assert.deepEqual(Object.keys(cjs).sort(), ['DmsError', 'rerunTaskFlowInstance', 'signRerunTaskFlowInstance']);
-  assert.equal(typeof cjs.rerunTaskFlowInstance, 'function');
-  assert.equal(typeof cjs.signRerunTaskFlowInstance, 'function');
+const FUNCTIONS = [
+  'iterateTaskFlowInstances',
+  'listTaskFlowInstances',
+  'rerunTaskFlowInstance',
+  'signListTaskFlowInstances',
+  'signRerunTaskFlowInstance',
+];
+
+test('require and import expose the same functions, constants and DmsError class', () => {
+  assert.deepEqual(Object.keys(cjs).sort(), ['DmsError', 'ErrorCode', 'ErrorKind', ...FUNCTIONS].sort());
+  assert.deepEqual(Object.keys(esm).sort(), Object.keys(cjs).sort());
+  for (const name of FUNCTIONS) {
+    assert.equal(typeof cjs[name], 'function', name);
+    assert.equal(cjs[name], esm[name], `${name}: one instance behind both views`);
+  }
   assert.equal(typeof cjs.DmsError, 'function');
-  assert.equal(cjs.rerunTaskFlowInstance, esm.rerunTaskFlowInstance);
-  assert.equal(cjs.signRerunTaskFlowInstance, esm.signRerunTaskFlowInstance);
   assert.equal(cjs.DmsError, esm.DmsError);
+  // The constants are one frozen object each, shared by both views.
+  for (const name of ['ErrorKind', 'ErrorCode']) {
+    assert.equal(cjs[name], esm[name], name);
+    assert.ok(Object.isFrozen(cjs[name]), `${name} is frozen`);
+  }
+  assert.deepEqual(Object.values(cjs.ErrorKind).sort(), ['Aborted', 'Api', 'InvalidInput', 'InvalidResponse', 'Network', 'Timeout']);
+  for (const [key, value] of Object.entries(cjs.ErrorKind)) assert.equal(key, value);
   assert.equal(requirePackage(), cjs, 'require is cached: one instance');
   assert.ok(Object.getPrototypeOf(cjs.DmsError.prototype) === Error.prototype);
 });
@@ -139,8 +155,21 @@ test('errors from import are instances of the required class, and vice versa', a
     assert.ok(err instanceof esm.DmsError);
     assert.equal(err.constructor, cjs.DmsError);
     assertDmsError(err, DmsError, { kind: 'InvalidInput', code: 'InvalidParameter.Config' });
+    assert.equal(err.kind, cjs.ErrorKind.InvalidInput);
+    assert.ok(err.code.startsWith(esm.ErrorCode.InvalidParameterPrefix));
   }
   assert.equal(emu.state.requests, 0);
+});
+
+test('require path: a list page against the emulator, ids exact above 2^53', async () => {
+  const page = await cjs.listTaskFlowInstances(configFor(emu), { dagId: '9223372036854775807' });
+  assert.equal(emu.state.requests, 1);
+  assert.equal(page.requestId, emu.state.log[0].requestId);
+  assert.deepEqual(
+    page.instances.map((i) => i.id),
+    ['9223372036854775807', '9223372036854775806', '9007199254740993', '9007199254740992'],
+  );
+  assert.deepEqual(page, await esm.listTaskFlowInstances(configFor(emu), { dagId: 2n ** 63n - 1n }).then((p) => ({ ...p, requestId: page.requestId })));
 });
 
 test('require path: Throttling.User is retried with fresh nonces', async () => {

@@ -18,7 +18,7 @@ import { percentEncode } from '../../emulator/signature.mjs';
 import { DEMO_KEY, SMALL_FLOW, formatTally } from './reliability/common.mjs';
 import { assertNoNeedles, captureOutput, errorTexts, needlesFor } from './reliability/leaks.mjs';
 
-const { rerunTaskFlowInstance, signRerunTaskFlowInstance, DmsError } = await importPackage();
+const { rerunTaskFlowInstance, signRerunTaskFlowInstance, listTaskFlowInstances, signListTaskFlowInstances, DmsError } = await importPackage();
 
 /** Fresh, realistic STS credentials: a long base64 token with + / and = padding. */
 const base62 = (n) => randomBytes(n * 2).toString('base64').replace(/[^A-Za-z0-9]/g, '').slice(0, n);
@@ -85,6 +85,14 @@ const CASES = [
   { kind: 'InvalidResponse', id: 'too large, STS', faults: [{ type: 'large', bytes: 3 * 1024 * 1024, chunked: true }], call: () => rerunTaskFlowInstance(sts(), SMALL_FLOW) },
   { kind: 'InvalidResponse', id: 'MissingSuccess, STS', faults: [{ type: 'raw', status: 200, body: '{"RequestId":"x"}' }], call: () => rerunTaskFlowInstance(sts(), SMALL_FLOW) },
   { kind: 'InvalidResponse', id: '503 HTML page retried twice, STS', faults: [0, 1, 2].map(() => ({ type: 'status', status: 503, body: '<h1>busy</h1>', contentType: 'text/html' })), call: () => rerunTaskFlowInstance(sts(), SMALL_FLOW) },
+  // The list operation: its own errors, and the network retries only a read makes.
+  { kind: 'InvalidInput', id: 'list: bad status, STS', call: () => listTaskFlowInstances(sts(), { dagId: 7, status: 'broken' }) },
+  { kind: 'InvalidInput', id: 'list signer: the secret passed as a date by mistake', call: async () => signListTaskFlowInstances(sts(), { dagId: 7, startTimeBegin: STS.accessKeySecret }) },
+  { kind: 'Network', id: 'list: refused connection, retried twice, STS', call: async () => listTaskFlowInstances(sts({ endpoint: `http://127.0.0.1:${await closedPort()}` }), { dagId: 7 }) },
+  { kind: 'Network', id: 'list: connection destroyed three times, STS (three signatures)', faults: [0, 1, 2].map(() => ({ type: 'destroy' })), call: () => listTaskFlowInstances(sts(), { dagId: 7 }) },
+  { kind: 'Timeout', id: 'list: hang, STS', faults: [{ type: 'hang' }], call: () => listTaskFlowInstances(sts({ timeoutMs: 200 }), { dagId: 7 }) },
+  { kind: 'Api', id: 'list: DagNotExist, STS', call: () => listTaskFlowInstances(sts(), { dagId: 8 }) },
+  { kind: 'InvalidResponse', id: 'list: a malformed list (BadList), STS', faults: [{ type: 'raw', status: 200, body: '{"RequestId":"x","Success":true,"TotalCount":1,"DAGInstanceList":{"DAGInstance":[{"Id":-1}]}}' }], call: () => listTaskFlowInstances(sts(), { dagId: 7 }) },
 ];
 
 /** Runs `call` with the console captured; returns the error and what was written. */
@@ -129,6 +137,14 @@ test('success with STS: the result holds only requestId and success, and nothing
   const { value: result, output } = await captureOutput(() => rerunTaskFlowInstance(sts(), SMALL_FLOW));
   assert.deepEqual(result, { requestId: emu.state.log[0].requestId, success: true });
   assertNoNeedles({ result: JSON.stringify(result) }, needlesFor({ secrets: SECRETS, tokens: TOKENS, log: emu.state.log, origin: emu.url }));
+  assert.equal(output, '');
+});
+
+test('a list page with STS: the result holds no secret, token or signature, and nothing is logged', async () => {
+  const { value: page, output } = await captureOutput(() => listTaskFlowInstances(sts(), { dagId: 7, status: 'failed' }));
+  assert.equal(page.requestId, emu.state.log[0].requestId);
+  assert.ok(page.instances.length > 0);
+  assertNoNeedles({ result: JSON.stringify(page) }, needlesFor({ secrets: SECRETS, tokens: TOKENS, log: emu.state.log, origin: emu.url }));
   assert.equal(output, '');
 });
 

@@ -1,7 +1,8 @@
 /**
- * The packed package's signer cross-checked against Alibaba's own signer,
- * `@alicloud/openapi-util` `getRPCSignature`, and against a third, independent
- * implementation of RPC signature 1.0 written here on node:crypto.
+ * The packed package's signers (the rerun's and the list's previews)
+ * cross-checked against Alibaba's own signer, `@alicloud/openapi-util`
+ * `getRPCSignature`, and against a third, independent implementation of RPC
+ * signature 1.0 written here on node:crypto.
  *
  *   node --test tests/js/signing-oracle.test.mjs
  *   DMS_ORACLE_SEED=12345 DMS_ORACLE_CASES=5000 node --test tests/js/signing-oracle.test.mjs
@@ -16,7 +17,7 @@ import { createRequire } from 'node:module';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { importPackage, requirePackage, repoRoot } from '../support/consumer.mjs';
-import { generateVectors } from '../../scripts/gen-vectors.mjs';
+import { render as renderVectors } from '../../scripts/gen-vectors.mjs';
 import { prng } from '../support/prng.mjs';
 import { canonicalQuery, percentEncode } from '../../emulator/signature.mjs';
 
@@ -102,11 +103,30 @@ function segment(r) {
   }
 }
 
-/** A non-empty, valid-UTF-16 string full of characters that must be encoded. */
-function hardString(r, { long = 0.08 } = {}) {
-  const target = r.chance(long) ? r.int(1000, 4096) : r.int(1, 40);
+/** The package's caps: 4096 UTF-8 bytes per string, 16384 for all of a call's strings. */
+const MAX_TEXT_BYTES = 4096;
+const MAX_TOTAL_TEXT_BYTES = 16384;
+const utf8Bytes = (s) => Buffer.byteLength(s, 'utf8');
+
+/**
+ * A non-empty, valid-UTF-16 string full of characters that must be encoded,
+ * at most `maxBytes` UTF-8 bytes long (whole segments only, so no surrogate
+ * pair is split).
+ */
+function hardString(r, { long = 0.08, maxBytes = MAX_TEXT_BYTES } = {}) {
+  const target = r.chance(long) ? r.int(1000, maxBytes) : r.int(1, 40);
   let s = '';
-  while (s.length < target) s += segment(r);
+  let bytes = 0;
+  while (bytes < target) {
+    const next = segment(r);
+    const size = utf8Bytes(next);
+    if (bytes + size > maxBytes) {
+      if (s !== '') break;
+      continue;
+    }
+    s += next;
+    bytes += size;
+  }
   return s;
 }
 
@@ -168,11 +188,19 @@ const ENDPOINTS = [
 
 /** One random case: the package's inputs and everything the signed request must contain. */
 function makeCase(r, method) {
-  const accessKeyId = r.pick([() => 'LTAI' + alnum(r, 20), () => 'STS.' + alnum(r, 28), () => hardString(r)])();
-  const accessKeySecret = r.chance(0.5) ? alnum(r, 30) : hardString(r);
-  const securityToken = r.pick([undefined, undefined, () => stsToken(r), () => hardString(r)]);
+  // The call's strings share one 16384-byte budget (ids, method and endpoint
+  // take at most ~100 of it); the nonce override is not part of it.
+  let budget = MAX_TOTAL_TEXT_BYTES - 100;
+  const spend = (s) => {
+    budget -= utf8Bytes(s);
+    return s;
+  };
+  const hard = () => spend(hardString(r, { maxBytes: Math.min(MAX_TEXT_BYTES, budget) }));
+  const accessKeyId = spend(r.pick([() => 'LTAI' + alnum(r, 20), () => 'STS.' + alnum(r, 28), hard])());
+  const accessKeySecret = r.chance(0.5) ? spend(alnum(r, 30)) : hard();
+  const securityToken = r.pick([undefined, undefined, () => spend(stsToken(r)), hard]);
   const token = typeof securityToken === 'function' ? securityToken() : undefined;
-  const dagVersion = r.chance(0.2) ? String(r.int(1, 99999)) : hardString(r);
+  const dagVersion = r.chance(0.2) ? String(r.int(1, 99999)) : hard();
   const nonce = r.chance(0.3) ? uuid(r) : hardString(r);
   const ts = timestamp(r);
   const tid = r.chance(0.3) ? undefined : id(r);
@@ -317,6 +345,124 @@ for (const [method, seed] of [
   });
 }
 
+// ---------------------------------------------------------------------------
+// ListTaskFlowInstance: the same cross-check for the list operation's preview.
+// ---------------------------------------------------------------------------
+
+const STATUS_NAMES = ['waiting', 'running', 'suspended', 'failed', 'succeeded', 'completed'];
+const TRIGGER_NAMES = ['scheduled', 'manual'];
+
+/** The JS query that signs to a vector's wire parameters (numbers where the query takes numbers). */
+function listQueryOf(p) {
+  const query = { dagId: p.DagId, tid: p.Tid, startTimeBegin: p.StartTimeBegin, startTimeEnd: p.StartTimeEnd };
+  if (p.PageIndex !== undefined) query.pageIndex = Number(p.PageIndex);
+  if (p.PageSize !== undefined) query.pageSize = Number(p.PageSize);
+  if (p.UseBizDate !== undefined) query.useBizDate = p.UseBizDate === 'true';
+  if (p.Status !== undefined) query.status = Number(p.Status);
+  if (p.TriggerType !== undefined) query.triggerType = Number(p.TriggerType);
+  return query;
+}
+
+/** A real calendar date `YYYY-MM-DD`, leap days included. */
+function calendarDate(r) {
+  const year = r.pick([1000, 1900, 2000, 2024, 2100, 9999, r.int(1000, 9999)]);
+  const month = r.int(1, 12);
+  const leap = year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
+  const days = [31, leap ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][month - 1];
+  const day = r.pick([1, days, r.int(1, days)]);
+  return `${year}-${String(month).padStart(2, '0')}-${String(day).padStart(2, '0')}`;
+}
+
+/**
+ * One random list case: each filter present or absent, choices by name or
+ * by number, pages as given or left to the defaults; and the exact wire set
+ * the official signer must be given.
+ */
+function makeListCase(r, method) {
+  const accessKeyId = r.pick([() => 'LTAI' + alnum(r, 20), () => hardString(r, { long: 0.02 })])();
+  const accessKeySecret = r.chance(0.5) ? alnum(r, 30) : hardString(r, { long: 0.02 });
+  const token = r.chance(0.3) ? stsToken(r) : undefined;
+  const nonce = r.chance(0.3) ? uuid(r) : hardString(r);
+  const ts = timestamp(r);
+  const dagId = id(r);
+  const query = { dagId: dagId.value };
+  const wire = { DagId: dagId.text, PageIndex: '1', PageSize: '20' };
+  if (r.chance(0.4)) {
+    const tid = id(r);
+    query.tid = tid.value;
+    wire.Tid = tid.text;
+  }
+  if (r.chance(0.6)) {
+    query.pageIndex = r.pick([1, 2, 2147483647, r.int(1, 2147483647)]);
+    wire.PageIndex = String(query.pageIndex);
+  }
+  if (r.chance(0.6)) {
+    query.pageSize = r.pick([1, 100, r.int(1, 100)]);
+    wire.PageSize = String(query.pageSize);
+  }
+  for (const [field, name] of [['startTimeBegin', 'StartTimeBegin'], ['startTimeEnd', 'StartTimeEnd']]) {
+    if (r.chance(0.5)) wire[name] = query[field] = calendarDate(r);
+  }
+  if (r.chance(0.5)) {
+    query.useBizDate = r.chance(0.5);
+    wire.UseBizDate = String(query.useBizDate);
+  }
+  for (const [field, name, names] of [['status', 'Status', STATUS_NAMES], ['triggerType', 'TriggerType', TRIGGER_NAMES]]) {
+    if (!r.chance(0.5)) continue;
+    const n = r.int(0, names.length - 1);
+    query[field] = r.chance(0.5) ? names[n] : n;
+    wire[name] = String(n);
+  }
+  // Absent optional fields, written out as undefined or null, must stay unsent.
+  for (const field of ['tid', 'startTimeBegin', 'useBizDate', 'status']) {
+    if (!(field in query) && r.chance(0.2)) query[field] = r.pick([undefined, null]);
+  }
+  const [where, origin] = r.pick(ENDPOINTS);
+  const config = { accessKeyId, accessKeySecret, ...where };
+  if (method === 'GET' || r.chance(0.7)) config.method = method;
+  if (token !== undefined) config.securityToken = token;
+  const params = {
+    AccessKeyId: accessKeyId,
+    Action: 'ListTaskFlowInstance',
+    Version: '2018-11-01',
+    Format: 'JSON',
+    SignatureMethod: 'HMAC-SHA1',
+    SignatureVersion: '1.0',
+    SignatureNonce: nonce,
+    Timestamp: ts,
+    ...wire,
+  };
+  if (token !== undefined) params.SecurityToken = token;
+  return { method, config, request: query, overrides: { timestamp: ts, nonce }, params, secret: accessKeySecret, origin };
+}
+
+for (const [method, seed] of [
+  ['GET', (SEED ^ 0x11570000) >>> 0],
+  ['POST', (SEED ^ 0x115700ff) >>> 0],
+]) {
+  test(`${CASES_PER_METHOD / 2} seeded ${method} list queries: signListTaskFlowInstances = official signer = node:crypto, URL exact`, (t) => {
+    t.diagnostic(`seed ${seed} (0x${seed.toString(16)})`);
+    const r = prng(seed);
+    const seen = { Tid: 0, StartTimeBegin: 0, StartTimeEnd: 0, UseBizDate: 0, Status: 0, TriggerType: 0, byName: 0, defaults: 0 };
+    for (let i = 0; i < CASES_PER_METHOD / 2; i++) {
+      const c = makeListCase(r, method);
+      for (const key of Object.keys(seen)) if (key in c.params) seen[key]++;
+      if (typeof c.request.status === 'string' || typeof c.request.triggerType === 'string') seen.byName++;
+      if (!('pageIndex' in c.request) && !('pageSize' in c.request)) seen.defaults++;
+      try {
+        const signed = esm.signListTaskFlowInstances(c.config, c.request, c.overrides);
+        checkSigned(signed, c);
+        if (i % CJS_EVERY === 0) assert.deepEqual(cjs.signListTaskFlowInstances(c.config, c.request, c.overrides), signed, 'require() differs from import');
+      } catch (error) {
+        error.message = `[seed ${seed} ${method} list case ${i}] ${describeCase(c)}\n${error.message}`;
+        throw error;
+      }
+    }
+    t.diagnostic('coverage: ' + JSON.stringify(seen));
+    for (const [key, n] of Object.entries(seen)) assert.ok(n >= CASES_PER_METHOD / 50, `only ${n} cases with ${key}`);
+  });
+}
+
 test('every single character encodes as the documented rule says, in every signed field', () => {
   // Isolates any per-character disagreement between the package, the official
   // signer and the documented rule, and names the character.
@@ -394,6 +540,7 @@ test('without overrides: a fresh nonce each call and the current UTC time', () =
 test('vector files: each agrees with the official signer, node:crypto and (for ours) the package', () => {
   const dir = join(repoRoot, 'tests/vectors');
   let count = 0;
+  let ours = 0;
   for (const name of readdirSync(dir).filter((n) => n.endsWith('.json')).sort()) {
     const text = readFileSync(join(dir, name), 'utf8');
     const data = JSON.parse(text);
@@ -403,14 +550,21 @@ test('vector files: each agrees with the official signer, node:crypto and (for o
       const toSign = v.method + '&%2F&' + enc(canonicalOf(v.params));
       if (v.string_to_sign !== undefined) assert.equal(v.string_to_sign, toSign, where);
       assert.equal(hmacSha1Base64(v.secret, toSign), v.signature, where);
-      if (v.params.Action === 'ReRunTaskFlowInstance') {
-        const p = v.params;
-        const config = { accessKeyId: p.AccessKeyId, accessKeySecret: v.secret, method: v.method, securityToken: p.SecurityToken };
+      const p = v.params;
+      const config = { accessKeyId: p.AccessKeyId, accessKeySecret: v.secret, method: v.method, securityToken: p.SecurityToken };
+      const overrides = { timestamp: p.Timestamp, nonce: p.SignatureNonce };
+      let signed;
+      if (p.Action === 'ReRunTaskFlowInstance') {
         const request = { tid: p.Tid, dagId: p.DagId, dagInstanceId: p.DagInstanceId, dagVersion: p.DagVersion };
-        const signed = esm.signRerunTaskFlowInstance(config, request, { timestamp: p.Timestamp, nonce: p.SignatureNonce });
+        signed = esm.signRerunTaskFlowInstance(config, request, overrides);
+      } else if (p.Action === 'ListTaskFlowInstance') {
+        signed = esm.signListTaskFlowInstances(config, listQueryOf(p), overrides);
+      }
+      if (signed) {
         assert.equal(signed.signature, v.signature, where);
         assert.equal(signed.stringToSign, toSign, where);
         assert.deepEqual({ ...parseQueryExactly(signed.canonicalQuery) }, v.params, where);
+        ours++;
       }
       count++;
     }
@@ -418,10 +572,14 @@ test('vector files: each agrees with the official signer, node:crypto and (for o
       assert.ok(text.endsWith('\n') && text === JSON.stringify(data, null, 2) + '\n', `${name} is not pretty-printed`);
     }
   }
-  assert.ok(count >= 40, `only ${count} vectors`);
+  assert.ok(count >= 70, `only ${count} vectors`);
+  assert.ok(ours >= 70, `only ${ours} vectors signed through the package`);
 });
 
-test('tests/vectors/official-generated.json is exactly what scripts/gen-vectors.mjs produces', () => {
-  const committed = readFileSync(join(repoRoot, 'tests/vectors/official-generated.json'), 'utf8');
-  assert.equal(committed, JSON.stringify(generateVectors(), null, 2) + '\n', 'stale: run node scripts/gen-vectors.mjs');
+test('the official-signer vector files are exactly what scripts/gen-vectors.mjs produces', () => {
+  const files = renderVectors();
+  assert.deepEqual(files.map(([file]) => file.slice(repoRoot.length).replace(/^\//, '')), ['tests/vectors/official-generated.json', 'tests/vectors/official-list-generated.json']);
+  for (const [file, text] of files) {
+    assert.equal(readFileSync(file, 'utf8'), text, `${file} is stale: run node scripts/gen-vectors.mjs`);
+  }
 });

@@ -1,14 +1,15 @@
-// Bundles tests/worker/fixture/worker.mjs with wrangler, the way a user's
-// project is deployed (`wrangler deploy --dry-run --outdir`), against the
-// packed package installed in test-output/consumer.
+// Bundles tests/worker/fixture/ (worker.mjs and the modules it imports) with
+// wrangler, the way a user's project is deployed (`wrangler deploy --dry-run
+// --outdir`), against the packed package installed in test-output/consumer.
 //
-// Layout (recreated on every call):
-//   test-output/worker-build/project/   worker.mjs, wrangler.toml,
-//                                        node_modules -> ../../consumer/node_modules
-//   test-output/worker-build/out/       what wrangler emits: worker.js + <hash>-dms_rerun_bg.wasm
-//   test-output/worker-build/meta.json  esbuild metafile (which files went into the bundle)
-//   test-output/worker-build/home/      XDG_CONFIG_HOME: wrangler's metrics.json/device id
-//   test-output/worker-build/logs/      WRANGLER_LOG_PATH: wrangler's debug logs
+// Layout (recreated on every call; <name> is 'worker-build' unless a test file
+// asks for its own, so test files running side by side never share one):
+//   test-output/<name>/project/   worker.mjs + its modules, wrangler.toml,
+//                                  node_modules -> ../../consumer/node_modules
+//   test-output/<name>/out/       what wrangler emits: worker.js + <hash>-dms_rerun_bg.wasm
+//   test-output/<name>/meta.json  esbuild metafile (which files went into the bundle)
+//   test-output/<name>/home/      XDG_CONFIG_HOME: wrangler's metrics.json/device id
+//   test-output/<name>/logs/      WRANGLER_LOG_PATH: wrangler's debug logs
 //
 // Offline: with the environment below wrangler needs no network (checked in
 // a network namespace with none: `unshare -rn`). WRANGLER_HIDE_BANNER skips
@@ -24,7 +25,13 @@ import { runProcess } from '../support/run-process.mjs';
 export const COMPATIBILITY_DATE = '2025-09-01';
 export const WORKER_NAME = 'dms-rerun-worker-test';
 
-const fixture = fileURLToPath(new URL('./fixture/worker.mjs', import.meta.url));
+const here = (path) => fileURLToPath(new URL(path, import.meta.url));
+const fixtureDir = here('./fixture/');
+/** Runtime-neutral helpers the fixture imports from elsewhere in tests/: project file → source. */
+const SHARED = {
+  'wasm-probe.mjs': here('../js/reliability/wasm-probe.mjs'),
+  'throwing-imports.mjs': here('../support/throwing-imports.mjs'),
+};
 const require = createRequire(join(repoRoot, 'package.json'));
 
 /** The environment wrangler gets; reported by the test. */
@@ -67,14 +74,17 @@ export async function wranglerDryRun(projectDir, buildDir, { timeoutMs = 60_000 
  * Runs `wrangler deploy --dry-run --outdir` on a fresh copy of the fixture.
  * Rejects when wrangler fails; otherwise resolves with paths, output and sizes.
  */
-export async function buildWithWrangler({ timeoutMs = 60_000 } = {}) {
-  const buildDir = join(outputDir, 'worker-build');
+export async function buildWithWrangler({ name = 'worker-build', timeoutMs = 60_000 } = {}) {
+  const buildDir = join(outputDir, name);
   const projectDir = join(buildDir, 'project');
   const outDir = join(buildDir, 'out');
   rmSync(buildDir, { recursive: true, force: true });
   mkdirSync(projectDir, { recursive: true });
 
-  copyFileSync(fixture, join(projectDir, 'worker.mjs'));
+  for (const file of readdirSync(fixtureDir).filter((f) => f.endsWith('.mjs'))) {
+    copyFileSync(join(fixtureDir, file), join(projectDir, file));
+  }
+  for (const [file, source] of Object.entries(SHARED)) copyFileSync(source, join(projectDir, file));
   writeFileSync(
     join(projectDir, 'wrangler.toml'),
     [

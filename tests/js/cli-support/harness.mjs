@@ -17,9 +17,9 @@ export const STS_ENV = Object.freeze({
 
 /**
  * Starts an emulator for this test file (before/after hooks) and returns
- * `{emu, flow, cli}`; `emu` is set once the hook ran.
+ * `{emu, flow, cli}`; `emu` is set once the hook ran. `options` go to startEmulator.
  */
-export function useEmulatorCli() {
+export function useEmulatorCli(options = {}) {
   const h = {
     emu: undefined,
     /** The seeded small flow aimed at the emulator, plus extra flags. */
@@ -40,7 +40,7 @@ export function useEmulatorCli() {
     },
   };
   before(async () => {
-    h.emu = await startEmulator();
+    h.emu = await startEmulator(options);
     console.log(`cli under test: ${cliPath} (${usingInstalled ? 'installed from the packed tarball' : 'repository copy: package not re-packed yet'})`);
   });
   after(async () => {
