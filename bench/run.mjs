@@ -20,7 +20,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { consumerDir, defaultConsumer, importPackage, outputDir, packageDir, repoRoot } from './consumer.mjs';
-import { ENTRY_GZIP_BUDGET, WASM_GZIP_BUDGET, measurePackage, measurePopCore } from './sizes.mjs';
+import { GOALS as SIZE_GOALS, measurePackage, measurePopCore } from './sizes.mjs';
 import { benchSign } from './sign.mjs';
 import { checkAgainstEmulator } from './calls.mjs';
 import { benchPlumbing } from './plumbing.mjs';
@@ -87,6 +87,9 @@ for (const f of defaultConsumer ? sizes.files : []) {
 if (stale.length) log(`WARNING: packed copy differs from dist/ (${stale.join(', ')}): run \`node scripts/pack.mjs\``);
 
 const pkg = await importPackage();
+// Issue 11 allows the .wasm 22 KB once it carries the list operation too.
+const twoOperations = typeof pkg.listTaskFlowInstances === 'function';
+const wasmGoal = twoOperations ? SIZE_GOALS.wasmTwoOperations : SIZE_GOALS.wasm;
 
 // ---- like for like -----------------------------------------------------------
 log('checking the floor against ours and the emulator');
@@ -160,7 +163,8 @@ console.log('');
 console.log('sizes (gzip -9 of each file, summed per entry: every file an entry loads; entries from the packed exports map)');
 printTable(['file or entry', 'gzip', 'raw', 'reached by'], [
   ...sizes.wasms.map((w) => [w.path, B(w.gzip), B(w.raw), '']),
-  ...sizes.entries.map((e) => [`${e.path} (${e.files.length} files)`, B(e.gzip), B(e.raw), e.via.join(', ')]),
+  ...sizes.entries.map((e) => [`${e.path} (${e.files.length} file${e.files.length === 1 ? '' : 's'}${e.inline ? ', wasm inline' : ''})`,
+    B(e.gzip), B(e.raw), e.via.join(', ')]),
   [`@alicloud/pop-core ${popCoreSize.version}, esbuild node bundle, minified`, B(popCoreSize.gzip), B(popCoreSize.raw), ''],
 ]);
 console.log('');
@@ -239,8 +243,13 @@ console.log('');
 const summary = [];
 const goal = (what, figure, ratio, target, ok, runsText = '') => summary.push([what, figure, ratio, target, mark(ok), runsText]);
 const each = (k, f) => (runs > 1 ? perRun.map((r) => f(r[k])).join(', ') : '');
-for (const w of sizes.wasms) goal(`size: ${w.path} gzip`, B(w.gzip), '', `≤ ${B(WASM_GZIP_BUDGET)}`, w.gzip <= WASM_GZIP_BUDGET);
-for (const e of sizes.entries) goal(`size: entry ${e.path} gzip`, B(e.gzip), '', `≤ ${B(ENTRY_GZIP_BUDGET)}`, e.gzip <= ENTRY_GZIP_BUDGET);
+for (const w of sizes.wasms) {
+  goal(`size: ${w.path} gzip${twoOperations ? ' (rerun + list)' : ''}`, B(w.gzip), '', `≤ ${B(wasmGoal)}`, w.gzip <= wasmGoal);
+}
+for (const e of sizes.entries) {
+  const limit = e.inline ? SIZE_GOALS.inlineEntry : SIZE_GOALS.entry;
+  goal(`size: entry ${e.path} gzip${e.inline ? ' (wasm inline)' : ''}`, B(e.gzip), '', `≤ ${B(limit)}`, e.gzip <= limit);
+}
 goal('sign: issue-9 request vs pop-core bare internals', `${ops(sign.bare.oursOpsPerSec)} vs ${ops(sign.bare.theirsOpsPerSec)}`,
   xg(sign.bare.ratio, GOAL.signBare), `≥ ${x(GOAL.signBare)}`, sign.bare.ratio >= GOAL.signBare);
 goal('sign: simple request vs pop-core request path', `${ops(sign.simple.oursOpsPerSec)} vs ${ops(sign.simple.theirsOpsPerSec)}`,
@@ -278,7 +287,7 @@ const out = join(outputDir, defaultConsumer ? 'bench.json' : 'bench-other.json')
 writeFileSync(out, JSON.stringify({
   date: new Date().toISOString(), node: process.version, cpus: availableParallelism(), loadavg: loadavg(), quick, runs,
   seconds: (performance.now() - started) / 1000, staleFiles: stale, params: P, goals: GOAL,
-  budgets: { wasmGzip: WASM_GZIP_BUDGET, entryGzip: ENTRY_GZIP_BUDGET },
+  sizeGoals: { ...SIZE_GOALS, wasmApplied: wasmGoal },
   size: { ...sizes, popCore: popCoreSize },
   sign, correctness, plumbing,
   calls: { runs: callRuns, perRun, median: med, medianByVariant: medVariant },
