@@ -344,6 +344,23 @@ impl ObjectWriter {
         write_string(self.key(key), value);
     }
 
+    /// A string member whose text needs no escape (signed URLs, encoded
+    /// queries, base64: only printable ASCII without `"` or `\\`), copied
+    /// without the escape scan.
+    pub fn plain(&mut self, key: &str, value: &str) {
+        if value
+            .bytes()
+            .all(|b| (0x20..0x7f).contains(&b) && b != b'"' && b != b'\\')
+        {
+            let out = self.key(key);
+            out.push('"');
+            out.push_str(value);
+            out.push('"');
+        } else {
+            self.string(key, value);
+        }
+    }
+
     /// A member whose value is already JSON text.
     pub fn raw(&mut self, key: &str, json: &str) {
         self.key(key).push_str(json);

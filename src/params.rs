@@ -201,8 +201,10 @@ fn is_ipv4(bytes: &[u8]) -> bool {
         let digits = part.iter().all(u8::is_ascii_digit);
         let canonical =
             part == b"0" || (part.first() != Some(&b'0') && (1..=3).contains(&part.len()));
+        // Only read when at most 3 bytes long (`canonical`), so it cannot overflow.
         let value = part
             .iter()
+            .take(3)
             .fold(0u32, |n, &b| n * 10 + u32::from(b.wrapping_sub(b'0')));
         if !(digits && canonical && value <= 255) {
             return false;

@@ -21,20 +21,9 @@ use crate::params::{is_valid_region_id, normalize_endpoint, parse_digits, region
 use crate::request::Credentials;
 use crate::sign::Method;
 
-/// The `Config` fields every operation takes, in the order the entry passes
-/// them: the table's, then the two JS objects (the operation's own fields follow).
-pub(crate) const CONFIG_FIELDS: [&str; 10] = [
-    "accessKeyId",
-    "accessKeySecret",
-    "securityToken",
-    "endpoint",
-    "regionId",
-    "method",
-    "timeoutMs",
-    "maxRetries",
-    "signal",
-    "fetch",
-];
+/// The `Config` fields that are JS objects, passed after the table's
+/// (`operation::CONFIG`); the operation's own fields follow them.
+pub(crate) const OBJECT_FIELDS: [&str; 2] = ["signal", "fetch"];
 
 /// One call's input, validated: what to sign and how to send it.
 pub(crate) struct Input {
@@ -66,7 +55,7 @@ pub(crate) fn read(op: &Operation, values: &[JsValue]) -> Result<Input, DmsError
     let endpoint = endpoint(text("endpoint"), text("regionId"))?;
     abort_signal(reader.value(CONFIG.len()))?;
     let fetch = fetch_function(reader.value(CONFIG.len() + 1))?;
-    let params = reader.table(op.params, CONFIG_FIELDS.len())?;
+    let params = reader.table(op.params, CONFIG.len() + OBJECT_FIELDS.len())?;
     let number = |name: &str| text(name).and_then(|t| parse_digits(&t)).unwrap_or(0) as u32;
     Ok(Input {
         credentials: Credentials {
@@ -123,6 +112,11 @@ impl<'a> Reader<'a> {
         else {
             return Ok(Value::Missing);
         };
+        // Strings first: most fields are, and the type tests are cheap
+        // intrinsics while `as_f64` goes through memory.
+        if value.is_string() {
+            return self.text(value, field).map(Value::Text);
+        }
         if let Some(number) = value.as_f64() {
             return Ok(Value::Number(number));
         }
@@ -136,9 +130,6 @@ impl<'a> Reader<'a> {
                 .ok()
                 .and_then(|s| s.as_string());
             return Ok(Value::BigInt(text));
-        }
-        if value.is_string() {
-            return self.text(value, field).map(Value::Text);
         }
         Ok(Value::Other)
     }

@@ -32,11 +32,11 @@ pub use failure::{Failure, Stop};
 use crate::clock::{format_nonce, format_timestamp, is_valid_timestamp};
 use crate::error::{DmsError, Kind};
 use crate::json::{write_string, ObjectWriter};
-use crate::operation::{by_action, Operation};
+use crate::operation::{by_action, Operation, CONFIG};
 use crate::request::{sign_call, SignedRequest};
 use crate::response::{contains, redact, MAX_BODY_BYTES};
 use crate::retry;
-use input::{Input, CONFIG_FIELDS};
+use input::{Input, OBJECT_FIELDS};
 
 /// The names of the input slots for `action`, as the JSON text of
 /// `[configFields, requestFields]` (no request fields for an unknown action, which
@@ -45,7 +45,8 @@ use input::{Input, CONFIG_FIELDS};
 #[wasm_bindgen(js_name = inputFields)]
 pub fn input_fields(action: &str) -> String {
     let mut out = String::from("[[");
-    for (i, name) in CONFIG_FIELDS.iter().enumerate() {
+    let config = CONFIG.iter().map(|p| p.field).chain(OBJECT_FIELDS);
+    for (i, name) in config.enumerate() {
         if i > 0 {
             out.push(',');
         }
@@ -238,11 +239,11 @@ impl Call {
         }
         let signed = self.sign(timestamp, nonce)?;
         let mut out = ObjectWriter::default();
-        out.string("method", signed.method.as_str());
-        out.string("url", &signed.url);
-        out.string("canonicalQuery", &signed.canonical_query);
-        out.string("stringToSign", &signed.string_to_sign);
-        out.string("signature", &signed.signature);
+        out.plain("method", signed.method.as_str());
+        out.plain("url", &signed.url);
+        out.plain("canonicalQuery", &signed.canonical_query);
+        out.plain("stringToSign", &signed.string_to_sign);
+        out.plain("signature", &signed.signature);
         Ok(out.finish())
     }
 
