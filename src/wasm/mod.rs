@@ -5,12 +5,16 @@
 //!   own properties), validates it, signs, issues `fetch` through web-sys,
 //!   judges each answer, decides whether and when to retry and whether the
 //!   wait fits the budget, and writes every error's kind, code and message.
-//! - **JS** (`js/api.mjs`) does only what must be JS: the `await`s, the
-//!   budget timer, listening to the caller's `AbortSignal`, and reading the
-//!   body stream (counting decoded bytes against [`max_body_bytes`]).
+//! - **JS** (`js/api.mjs`) does only what must be JS: copying the caller's
+//!   own properties once, by the names [`input_fields`] gives (property
+//!   reads are cheap in JS), the `await`s, the budget timer, listening to
+//!   the caller's `AbortSignal`, and reading the body stream (counting
+//!   decoded bytes against [`max_body_bytes`]).
 //!
-//! Keeping the awaits in JS means no async runtime in the wasm (half its
-//! size). Every import that can throw is declared `catch` (see `js`).
+//! Values cross into Rust as one array in table order; results, previews
+//! and failure records cross back as JSON text with named fields. Keeping
+//! the awaits in JS means no async runtime in the wasm. Every import that
+//! can throw is declared `catch` (see `js`).
 
 use alloc::string::String;
 use alloc::vec::Vec;
