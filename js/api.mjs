@@ -35,15 +35,18 @@ export const ErrorCode = Object.freeze({
 /** Every failure of this package: see README "Errors". */
 export class DmsError extends Error {
   constructor(record, options) {
-    super(record.message, options);
+    // Own properties only: a polluted Object.prototype must not add a
+    // request id or anything else the record does not hold.
+    const own = (key) => (Object.hasOwn(record, key) ? record[key] : undefined);
+    super(own('message'), options);
     this.name = 'DmsError';
-    this.kind = record.kind;
-    this.code = record.code;
-    this.retryable = record.retryable === true;
-    if (record.requestId != null) this.requestId = record.requestId;
-    if (record.httpStatus != null) this.httpStatus = record.httpStatus;
-    if (record.recommend != null) this.recommend = record.recommend;
-    if (record.attempts != null) this.attempts = record.attempts;
+    this.kind = own('kind');
+    this.code = own('code');
+    this.retryable = own('retryable') === true;
+    for (const key of ['requestId', 'httpStatus', 'recommend', 'attempts']) {
+      const value = own(key);
+      if (value != null) this[key] = value;
+    }
   }
 }
 
@@ -114,7 +117,8 @@ export function bind(glue) {
   function upgrade(error, cause) {
     const record = recordOf(error);
     if (!record) return error;
-    return new DmsError(record, record.keepCause === true && cause !== undefined ? { cause } : undefined);
+    const keep = Object.hasOwn(record, 'keepCause') && record.keepCause === true;
+    return new DmsError(record, keep && cause !== undefined ? { cause } : undefined);
   }
 
   /**

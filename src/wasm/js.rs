@@ -26,6 +26,14 @@ extern "C" {
     #[wasm_bindgen(js_namespace = Object, js_name = fromEntries, catch)]
     pub(crate) fn from_entries(entries: &js_sys::Array) -> Result<JsValue, JsValue>;
 
+    /// `Object.setPrototypeOf`: the request init gets none, so `fetch` reads
+    /// no `headers` or `body` from a polluted `Object.prototype`.
+    #[wasm_bindgen(js_namespace = Object, js_name = setPrototypeOf, catch)]
+    pub(crate) fn set_prototype_of(
+        value: &JsValue,
+        prototype: &JsValue,
+    ) -> Result<JsValue, JsValue>;
+
     /// `Reflect.get`: runs a getter, so it can throw.
     #[wasm_bindgen(js_namespace = Reflect, js_name = get, catch)]
     pub(crate) fn get(value: &JsValue, key: &str) -> Result<JsValue, JsValue>;

@@ -1,7 +1,6 @@
 //! Issuing one signed request with `fetch`.
 
 use js_sys::{Array, Function, Promise};
-
 use wasm_bindgen::{JsCast, JsValue};
 use web_sys::{AbortSignal, RequestInit};
 
@@ -18,8 +17,11 @@ pub(crate) fn send(
     abort: &AbortSignal,
 ) -> Result<Promise, DmsError> {
     let network = |_| DmsError::new(Kind::Network, "NetworkError", "fetch threw before sending");
-    // Built with `Object.fromEntries`: data properties, so a setter on a
-    // polluted `Object.prototype` never runs. No body for either method: the
+    // Built with `Object.fromEntries` (data properties: a setter on a
+    // polluted `Object.prototype` never runs) and then given no prototype:
+    // `fetch` reads every init member it knows, inherited ones included, so
+    // a polluted `Object.prototype.headers` or `.body` would otherwise be
+    // sent with the signed request. No body for either method: the
     // API's definition puts every parameter in the query (a string body would
     // add a text/plain Content-Type). No `mode`/`credentials`/`cache`:
     // Workers reject them.
@@ -27,7 +29,8 @@ pub(crate) fn send(
         &Array::of2(&"method".into(), &signed.method.as_str().into()),
         &Array::of2(&"signal".into(), abort),
     );
-    let init: RequestInit = js::from_entries(&entries)
+    let init = js::from_entries(&entries).map_err(network)?;
+    let init: RequestInit = js::set_prototype_of(&init, &JsValue::NULL)
         .map_err(network)?
         .unchecked_into();
     let sent = match fetch {

@@ -41,6 +41,21 @@ defineBrowserSuite({
     };
     const listCalls = () => suite.emu.state.log.filter((e) => e.params.Action === 'ListTaskFlowInstance');
 
+    // ---------- a polluted Object.prototype and the request init ----------
+
+    test('esm: a polluted Object.prototype.headers/.body never reaches the signed request', async () => {
+      // The request init has no prototype, so Chromium's fetch (WebIDL
+      // dictionary conversion reads inherited members) takes neither. The
+      // control shows the attack is real in this runtime: a plain init
+      // literal carries both. (Before this fix the init came from
+      // Object.fromEntries and carried both too.) Node's fetch (undici)
+      // reads its own internal objects through the prototype whatever the
+      // init, so this cannot be fixed at our level there.
+      const seen = await evaluate(([c, r]) => window.__rerunUnderPollution(c, r), [suite.config(), OK_REQUEST]);
+      assert.deepEqual(seen.control, { evilHeader: 'yes', body: 'polluted-body' });
+      assert.deepEqual(seen.ours, { evilHeader: null, body: '' });
+    });
+
     // ---------- issue 11: the list operation in the page ----------
 
     test('esm: listTaskFlowInstances in Chromium keeps ids above 2^53 exact (bare JSON numbers), cross-origin', async () => {
