@@ -57,9 +57,9 @@ export class DmsError extends Error {
  */
 const parseJSON = JSON.parse;
 
-/** A failure record from Rust (JSON text of named fields, src/wasm/failure.rs), parsed; else `undefined`. */
-function recordOf(value) {
-  return typeof value === 'string' && value.startsWith('{"kind":') ? parseJSON(value) : undefined;
+/** Whether a thrown value is a failure record from Rust (JSON text of named fields, src/wasm/failure.rs). */
+function isRecord(value) {
+  return typeof value === 'string' && value.startsWith('{"kind":');
 }
 
 /**
@@ -115,8 +115,8 @@ export function bind(glue) {
 
   /** A failure record from Rust becomes a `DmsError`; anything else is a bug, rethrown as is. */
   function upgrade(error, cause) {
-    const record = recordOf(error);
-    if (!record) return error;
+    if (!isRecord(error)) return error;
+    const record = parseJSON(error);
     const keep = Object.hasOwn(record, 'keepCause') && record.keepCause === true;
     return new DmsError(record, keep && cause !== undefined ? { cause } : undefined);
   }
@@ -200,7 +200,7 @@ export function bind(glue) {
       try {
         return await attempt(call, wait);
       } catch (error) {
-        if (!recordOf(error)) throw error;
+        if (!isRecord(error)) throw error;
         failure = error;
       }
       const delay = call.retryDelay();

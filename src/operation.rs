@@ -167,22 +167,28 @@ pub const STATUS_NAMES: &[&str] = &[
 /// Trigger type names, indexed by the API's number.
 pub const TRIGGER_NAMES: &[&str] = &["scheduled", "manual"];
 
+/// `DagId`: the task flow, in every operation.
+const DAG_ID: Param = Param {
+    field: "dagId",
+    wire: "DagId",
+    ty: Type::Id,
+    presence: Presence::Required,
+};
+
+/// `Tid`: the tenant, sent only when given, in every operation.
+const TID: Param = Param {
+    field: "tid",
+    wire: "Tid",
+    ty: Type::Id,
+    presence: Presence::Optional,
+};
+
 /// `ReRunTaskFlowInstance`: reruns one execution record.
 pub const RERUN: Operation = Operation {
     action: "ReRunTaskFlowInstance",
     params: &[
-        Param {
-            field: "tid",
-            wire: "Tid",
-            ty: Type::Id,
-            presence: Presence::Optional,
-        },
-        Param {
-            field: "dagId",
-            wire: "DagId",
-            ty: Type::Id,
-            presence: Presence::Required,
-        },
+        TID,
+        DAG_ID,
         Param {
             field: "dagInstanceId",
             wire: "DagInstanceId",
@@ -204,18 +210,8 @@ pub const RERUN: Operation = Operation {
 pub const LIST: Operation = Operation {
     action: "ListTaskFlowInstance",
     params: &[
-        Param {
-            field: "dagId",
-            wire: "DagId",
-            ty: Type::Id,
-            presence: Presence::Required,
-        },
-        Param {
-            field: "tid",
-            wire: "Tid",
-            ty: Type::Id,
-            presence: Presence::Optional,
-        },
+        DAG_ID,
+        TID,
         Param {
             field: "pageIndex",
             wire: "PageIndex",

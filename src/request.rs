@@ -121,7 +121,7 @@ mod tests {
     use crate::sign::sign;
 
     #[test]
-    fn fixed_order_equals_sorted_order() {
+    fn rerun_signs_its_parameter_set_like_the_generic_signer() {
         for (token, tid) in [
             (None, None),
             (Some("CAIS+t/=="), None),

@@ -73,8 +73,7 @@ fn sort_by_key(params: &mut [(&str, &str)]) {
     }
 }
 
-/// [`canonical_query`] for pairs already in key order (the operation's fixed
-/// parameter set is, which keeps sorting code out of the wasm).
+/// [`canonical_query`] for pairs already in key order.
 pub fn canonical_query_sorted(params: &[(&str, &str)]) -> String {
     let mut out =
         String::with_capacity(params.iter().map(|(k, v)| k.len() + v.len() * 2 + 2).sum());

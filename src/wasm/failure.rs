@@ -1,8 +1,7 @@
-//! `Failure`: how a `DmsError` crosses to JS, as a record with named fields.
-//!
-//! The entry turns it into the public `DmsError`. `Stop` names the failures only JS can observe (its timer, the
-//! caller's signal, a rejected promise); Rust still writes their kind, code
-//! and message.
+//! `Failure`: how a `DmsError` crosses to JS, as a record with named fields,
+//! which the entry turns into the public `DmsError`. `Stop` names the
+//! failures only JS can observe (its timer, the caller's signal, a rejected
+//! promise); Rust still writes their kind, code and message.
 
 use alloc::string::String;
 

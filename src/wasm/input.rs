@@ -12,6 +12,7 @@ use js_sys::{BigInt, Function, JsString};
 use wasm_bindgen::{JsCast, JsValue};
 
 use super::js;
+use crate::clock::is_valid_timestamp;
 use crate::error::DmsError;
 use crate::operation::{
     validate, Operation, Param, Value, WireParam, CONFIG, MAX_TEXT_BYTES, MAX_TOTAL_TEXT_BYTES,
@@ -76,7 +77,8 @@ pub(crate) fn read(op: &Operation, values: &[JsValue]) -> Result<Input, DmsError
     })
 }
 
-/// Validates the preview's `overrides`: `[timestamp, nonce]`.
+/// Validates the preview's `overrides`: `[timestamp, nonce]` (a timestamp
+/// exactly `YYYY-MM-DDThh:mm:ssZ`).
 pub(crate) fn overrides(values: &[JsValue]) -> Result<(Option<String>, Option<String>), DmsError> {
     let mut reader = Reader {
         values,
@@ -89,6 +91,12 @@ pub(crate) fn overrides(values: &[JsValue]) -> Result<(Option<String>, Option<St
             .map(|at| wire.swap_remove(at).1)
     };
     let timestamp = take("timestamp");
+    if timestamp.as_deref().is_some_and(|t| !is_valid_timestamp(t)) {
+        return Err(DmsError::invalid(
+            "timestamp",
+            "must be UTC YYYY-MM-DDThh:mm:ssZ",
+        ));
+    }
     Ok((timestamp, take("nonce")))
 }
 

@@ -33,7 +33,7 @@ use web_sys::AbortSignal;
 
 pub use failure::{Failure, Stop};
 
-use crate::clock::{format_nonce, format_timestamp, is_valid_timestamp};
+use crate::clock::{format_nonce, format_timestamp};
 use crate::error::{DmsError, Kind};
 use crate::json::{write_string, ObjectWriter};
 use crate::operation::{by_action, Operation, CONFIG};
@@ -196,8 +196,9 @@ impl Call {
     /// The failure for something only the entry saw: its timer, the caller's
     /// signal, or a rejected promise. For the latter the entry passes what
     /// it found on the runtime's error: `detail` (its code, or name and
-    /// message) and `causeText` (the messages and stacks it holds); the error
-    /// is kept as `cause` only when that text holds no signature or token.
+    /// message) and `causeText` (every string of the copy it would keep as
+    /// `cause`); the copy is kept only when that text holds no signature or
+    /// token.
     /// `status` and `headers` are the answer's when its headers had arrived
     /// (else `undefined`): the rerun may then have happened, and the
     /// gateway's request id is kept.
@@ -238,9 +239,6 @@ impl Call {
     /// `{ method, url, canonicalQuery, stringToSign, signature }`.
     fn preview(&self, timestamp: JsValue, nonce: JsValue) -> Result<String, Failure> {
         let (timestamp, nonce) = input::overrides(&[timestamp, nonce])?;
-        if timestamp.as_deref().is_some_and(|t| !is_valid_timestamp(t)) {
-            return Err(DmsError::invalid("timestamp", "must be UTC YYYY-MM-DDThh:mm:ssZ").into());
-        }
         let signed = self.sign(timestamp, nonce)?;
         let mut out = ObjectWriter::default();
         out.plain("method", signed.method.as_str());

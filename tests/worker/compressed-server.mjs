@@ -4,6 +4,7 @@
 // decodes it to `inflatedBytes`. The emulator only sends identity bodies.
 import http from 'node:http';
 import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
+import { listenLoopback } from '../support/listen.mjs';
 
 const MiB = 1024 * 1024;
 
@@ -27,7 +28,6 @@ export async function startCompressedServer({ inflatedBytes = 64 * MiB } = {}) {
     br: brotliCompressSync(plain, { params: { [constants.BROTLI_PARAM_QUALITY]: 5 } }),
   };
   const requests = [];
-  const sockets = new Set();
   const served = {
     url: '',
     requestId,
@@ -48,16 +48,6 @@ export async function startCompressedServer({ inflatedBytes = 64 * MiB } = {}) {
     });
     res.end(body);
   });
-  server.on('connection', (socket) => {
-    sockets.add(socket);
-    socket.on('close', () => sockets.delete(socket));
-  });
-  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
-  served.url = `http://127.0.0.1:${server.address().port}`;
-  served.close = () =>
-    new Promise((resolve) => {
-      server.close(() => resolve());
-      for (const socket of sockets) socket.destroy();
-    });
+  Object.assign(served, await listenLoopback(server));
   return served;
 }

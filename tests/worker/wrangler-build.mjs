@@ -15,7 +15,7 @@
 // a network namespace with none: `unshare -rn`). WRANGLER_HIDE_BANNER skips
 // the banner's npm update check (it would otherwise race a 3 s timer or use
 // a cached answer); metrics and error reports are off; nothing touches ~.
-import { copyFileSync, mkdirSync, readFileSync, readdirSync, rmSync, symlinkSync, statSync, writeFileSync } from 'node:fs';
+import { copyFileSync, cpSync, mkdirSync, readFileSync, readdirSync, rmSync, symlinkSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -134,4 +134,39 @@ export function bundleModules(build) {
     { type: 'ESModule', path: build.scriptPath, contents: readFileSync(build.scriptPath, 'utf8') },
     ...build.wasmFiles.map((f) => ({ type: 'CompiledWasm', path: join(build.outDir, f), contents: readFileSync(join(build.outDir, f)) })),
   ];
+}
+
+/**
+ * `wrangler deploy --dry-run` of an example Worker (`examples/<dir>`), as a
+ * user would run it after `npm i`: its src, wrangler.toml and package.json
+ * copied into test-output/<name>/project, with the consumer project's
+ * node_modules (the packed package). `name` picks the build folder, so test
+ * files that run in parallel do not delete each other's bundle. Rejects when
+ * wrangler fails; resolves with the one script and the files beside it.
+ */
+export async function buildExample(exampleDir, { name, timeoutMs = 60_000 }) {
+  const buildDir = join(outputDir, name);
+  const projectDir = join(buildDir, 'project');
+  const outDir = join(buildDir, 'out');
+  rmSync(buildDir, { recursive: true, force: true });
+  mkdirSync(projectDir, { recursive: true });
+  for (const entry of ['src', 'wrangler.toml', 'package.json']) {
+    cpSync(join(exampleDir, entry), join(projectDir, entry), { recursive: true });
+  }
+  symlinkSync(relative(projectDir, join(consumerDir, 'node_modules')), join(projectDir, 'node_modules'), 'dir');
+
+  const { metafile, stdout, stderr, ms } = await wranglerDryRun(projectDir, buildDir, { timeoutMs });
+  const files = readdirSync(outDir);
+  const scripts = files.filter((f) => f.endsWith('.js'));
+  if (scripts.length !== 1) throw new Error(`expected one script in ${outDir}, got ${files.join(', ')}`);
+  return {
+    outDir,
+    files,
+    scriptPath: join(outDir, scripts[0]),
+    wasmFiles: files.filter((f) => f.endsWith('.wasm')),
+    metafile,
+    stdout,
+    stderr,
+    ms,
+  };
 }

@@ -8,6 +8,7 @@
  *   ... server.url, server.requests ...; await server.close();
  */
 import http from 'node:http';
+import { listenLoopback } from '../../support/listen.mjs';
 
 /**
  * @param {(request: {method: string, params: Record<string, string>}, index: number) =>
@@ -17,7 +18,6 @@ import http from 'node:http';
  */
 export async function startCannedServer(answer) {
   const requests = [];
-  const sockets = new Set();
   const server = http.createServer((req, res) => {
     req.resume();
     const url = new URL(req.url, 'http://localhost');
@@ -32,19 +32,11 @@ export async function startCannedServer(answer) {
     res.writeHead(reply.status ?? 200, { 'content-type': 'application/json', ...reply.headers });
     res.end(body);
   });
-  server.on('connection', (socket) => {
-    sockets.add(socket);
-    socket.on('close', () => sockets.delete(socket));
-  });
-  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { url, close } = await listenLoopback(server);
   return {
-    url: `http://127.0.0.1:${server.address().port}`,
+    url,
     requests,
-    close: () =>
-      new Promise((resolve) => {
-        server.close(() => resolve());
-        for (const socket of sockets) socket.destroy();
-      }),
+    close,
   };
 }
 

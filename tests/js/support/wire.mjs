@@ -5,6 +5,7 @@
  */
 import http from 'node:http';
 import net from 'node:net';
+import { listenLoopback } from '../../support/listen.mjs';
 
 /**
  * Starts a recording proxy on 127.0.0.1 in front of `targetUrl`.
@@ -13,7 +14,6 @@ import net from 'node:net';
 export async function startRecordingProxy(targetUrl) {
   const target = new URL(targetUrl);
   const seen = [];
-  const sockets = new Set();
   const server = http.createServer(async (req, res) => {
     const chunks = [];
     for await (const chunk of req) chunks.push(chunk);
@@ -35,19 +35,11 @@ export async function startRecordingProxy(targetUrl) {
     upstream.on('error', () => res.destroy());
     upstream.end(body);
   });
-  server.on('connection', (socket) => {
-    sockets.add(socket);
-    socket.on('close', () => sockets.delete(socket));
-  });
-  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { url, close } = await listenLoopback(server);
   return {
-    url: `http://127.0.0.1:${server.address().port}`,
+    url,
     seen,
-    close: () =>
-      new Promise((resolve) => {
-        server.close(() => resolve());
-        for (const socket of sockets) socket.destroy();
-      }),
+    close,
   };
 }
 
