@@ -62,6 +62,9 @@ function isRecord(value) {
   return typeof value === 'string' && value.startsWith('{"kind":');
 }
 
+/** Longest string of a runtime's error that is handed to Rust. */
+const FACT_LIMIT = 4096;
+
 /**
  * What a runtime's network error says, as `[detail, text, copy]` (see
  * `Call.stopped` in src/wasm/mod.rs): `detail` is its system code, or its
@@ -75,12 +78,14 @@ function isRecord(value) {
 function facts(error) {
   try {
     const texts = [];
+    let oversized = false;
     const copy = (value, depth) => {
       if (typeof value === 'string') value = { message: value };
       if (value === null || typeof value !== 'object') return undefined;
       const take = (key) => {
         const v = value[key];
         if (typeof v !== 'string') return undefined;
+        if (v.length > FACT_LIMIT) oversized = true;
         texts.push(v);
         return v;
       };
@@ -98,6 +103,9 @@ function facts(error) {
     const detail = typeof inner?.code === 'string' ? inner.code
       : typeof kept?.code === 'string' ? kept.code
       : [kept?.name, kept?.message, inner?.message].filter(Boolean).join(': ');
+    // Nothing long crosses into wasm memory (which never shrinks): a huge
+    // error keeps no cause, and its detail is cut (Rust shows 160 characters).
+    if (oversized) return [detail.slice(0, 200) || undefined, undefined, undefined];
     return [detail || undefined, kept === undefined ? undefined : texts.join('\n'), kept];
   } catch {
     return [undefined, undefined, undefined];

@@ -293,7 +293,7 @@ impl Call {
                     DmsError::new(
                         Kind::InvalidInput,
                         "InvalidParameter.Nonce",
-                        "no crypto.getRandomValues in this runtime; pass a nonce",
+                        "no crypto.getRandomValues in this runtime, so no fresh nonce (a preview can take overrides.nonce)",
                     )
                 })?;
                 format_nonce(bytes)

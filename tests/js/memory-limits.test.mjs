@@ -267,3 +267,22 @@ test('defect 5: a gzip body just under 1 MiB once inflated is read; just over is
     }
   }
 });
+
+// ---------- a runtime error that is huge ----------
+
+// Found attacking core v2: the runtime's error (here a caller's fetch
+// rejecting with a 40 MiB message and code) was handed to Rust whole, for
+// the message detail and the cause check, so wasm memory grew by it for good.
+test('a 40 MiB network error message or code is not copied into wasm memory', async (t) => {
+  const huge = 'E'.repeat(40 * MiB);
+  for (const make of [() => new TypeError(huge), () => Object.assign(new TypeError('failed'), { code: huge })]) {
+    const fetch = async () => {
+      throw make();
+    };
+    const outcome = await measured(() => rerunTaskFlowInstance(configFor(emu, { fetch }), SMALL_FLOW));
+    t.diagnostic(`huge runtime error: wasm +${mib(outcome.wasmGrowth)}`);
+    assertDmsError(outcome.error, DmsError, { kind: 'Network', code: 'NetworkError', attempts: 1 });
+    assert.ok(outcome.error.message.length < 1024, `message of ${outcome.error.message.length} characters`);
+    assert.ok(outcome.wasmGrowth <= MiB, `wasm memory grew by ${mib(outcome.wasmGrowth)}`);
+  }
+});
